@@ -1,0 +1,37 @@
+// swift-tools-version: 6.1
+// Neurodyn: statistical neurodynamics and geometry of deep networks, on GNU GSL and OpenBLAS.
+// Licence: GPL-3.0-or-later (GSL is GPL-3).
+import PackageDescription
+
+let package = Package(
+    name: "Neurodyn",
+    products: [
+        .library(name: "GSLKit", targets: ["GSLKit"]),
+        .library(name: "MeanField", targets: ["MeanField"]),
+        .library(name: "Notebook", targets: ["Notebook"]),
+        .executable(name: "neurodyn", targets: ["neurodyn"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CGSL",
+            providers: [.apt(["libgsl-dev", "libopenblas-dev"])]
+        ),
+        .target(name: "GSLKit", dependencies: ["CGSL"]),
+        .target(name: "MeanField", dependencies: ["GSLKit"]),
+        .target(name: "Notebook"),
+        .executableTarget(
+            name: "neurodyn",
+            dependencies: [
+                "MeanField", "Notebook", "GSLKit",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "GSLKitTests", dependencies: ["GSLKit"]),
+        .testTarget(name: "MeanFieldTests", dependencies: ["MeanField", "GSLKit"]),
+        .testTarget(name: "NotebookTests", dependencies: ["Notebook"]),
+        .testTarget(name: "NeurodynCLITests", dependencies: ["neurodyn"]),
+    ]
+)

@@ -1,0 +1,83 @@
+import Foundation
+
+extension Activation {
+    /// Exact Gaussian length moments, where known.
+    ///
+    /// - erf: E[erf^2] = (2/pi) asin(2q/(1+2q)), E[erf'^2] = (4/pi)/sqrt(1+4q),
+    ///   E[erf''^2] = (16/pi) q/(1+4q)^{3/2} (Poole et al. 2016; Williams 1997).
+    /// - relu: E[relu^2] = q/2, E[relu'^2] = 1/2 (Cho & Saul 2009).
+    /// - hard-tanh, with a = 1/sqrt(q), n(a) the standard normal density:
+    ///   E[phi^2] = q(erf(a/sqrt 2) - 2a n(a)) + erfc(a/sqrt 2), E[phi'^2] = erf(a/sqrt 2),
+    ///   E[phi phi''] = -2a n(a) (the two Dirac parts of phi'').
+    /// - sin: E[sin^2] = (1 - e^{-2q})/2, E[cos^2] = (1 + e^{-2q})/2.
+    /// Derivatives in q are exact derivatives of these expressions.
+    public func closedFormLength(q: Double) -> LengthMoments? {
+        switch self {
+        case .linear:
+            return LengthMoments(phi2: q, dphi2: 1, d2phi2: 0, phi2Dq: 1, phi2Dqq: 0, dphi2Dq: 0)
+        case .relu:
+            return LengthMoments(phi2: q / 2, dphi2: 0.5, d2phi2: .infinity, phi2Dq: 0.5, phi2Dqq: 0, dphi2Dq: 0)
+        case .erf:
+            let r = 1 + 4 * q, s = 1 + 2 * q
+            let sr = r.squareRoot()
+            return LengthMoments(
+                phi2: 2 / Double.pi * Foundation.asin(2 * q / s),
+                dphi2: 4 / Double.pi / sr,
+                d2phi2: 16 / Double.pi * q / (r * sr),
+                phi2Dq: 4 / Double.pi / (s * sr),
+                phi2Dqq: 4 / Double.pi * (-2 / (s * s * sr) - 2 / (s * r * sr)),
+                dphi2Dq: -8 / Double.pi / (r * sr))
+        case .hardTanh:
+            guard q > 0 else {
+                return LengthMoments(phi2: 0, dphi2: 1, d2phi2: .infinity, phi2Dq: 1, phi2Dqq: 0, dphi2Dq: 0)
+            }
+            let a = 1 / q.squareRoot()
+            let n = 0.3989422804014327 * Foundation.exp(-0.5 * a * a)
+            let inside = Foundation.erf(a * 0.7071067811865476)
+            let outside = Foundation.erfc(a * 0.7071067811865476)
+            return LengthMoments(
+                phi2: q * (inside - 2 * a * n) + outside,
+                dphi2: inside,
+                d2phi2: .infinity,
+                phi2Dq: inside - 2 * a * n,
+                phi2Dqq: -a * a * a * a * a * n,
+                dphi2Dq: -a * a * a * n)
+        case .sin:
+            let e = Foundation.exp(-2 * q)
+            return LengthMoments(phi2: (1 - e) / 2, dphi2: (1 + e) / 2, d2phi2: (1 - e) / 2,
+                                 phi2Dq: e, phi2Dqq: -2 * e, dphi2Dq: -e)
+        case .tanh, .sigmoid, .softplus, .swish, .gelu:
+            return nil
+        }
+    }
+
+    /// Exact joint moments, where known (q12 = c sqrt(q11 q22)).
+    ///
+    /// - erf: E[phi phi] = (2/pi) asin(2 q12 / sqrt((1+2q11)(1+2q22))),
+    ///   E[phi' phi'] = (4/pi) / sqrt((1+2q11)(1+2q22) - 4 q12^2).
+    /// - relu (arc-cosine kernel, Cho & Saul 2009), t = acos c:
+    ///   E[phi phi] = sqrt(q11 q22)/(2 pi) (sin t + (pi - t) cos t), E[phi' phi'] = (pi - t)/(2 pi).
+    /// - sin: E[sin sin] = e^{-(q11+q22)/2} sinh q12, E[cos cos] = e^{-(q11+q22)/2} cosh q12.
+    public func closedFormCross(q11: Double, q22: Double, c: Double) -> CrossMoments? {
+        let q12 = c * (q11 * q22).squareRoot()
+        switch self {
+        case .linear:
+            return CrossMoments(phiPhi: q12, dphiDphi: 1)
+        case .relu:
+            let t = Foundation.acos(Swift.min(1, Swift.max(-1, c)))
+            return CrossMoments(
+                phiPhi: (q11 * q22).squareRoot() / (2 * Double.pi) * (Foundation.sin(t) + (Double.pi - t) * c),
+                dphiDphi: (Double.pi - t) / (2 * Double.pi))
+        case .erf:
+            let p = (1 + 2 * q11) * (1 + 2 * q22)
+            return CrossMoments(
+                phiPhi: 2 / Double.pi * Foundation.asin(Swift.min(1, Swift.max(-1, 2 * q12 / p.squareRoot()))),
+                dphiDphi: 4 / Double.pi / (p - 4 * q12 * q12).squareRoot())
+        case .sin:
+            let e = Foundation.exp(-0.5 * (q11 + q22))
+            return CrossMoments(phiPhi: e * Foundation.sinh(q12), dphiDphi: e * Foundation.cosh(q12))
+        case .tanh, .sigmoid, .softplus, .swish, .gelu, .hardTanh:
+            return nil
+        }
+    }
+}

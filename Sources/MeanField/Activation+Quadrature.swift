@@ -1,0 +1,36 @@
+/// Where an activation needs fine quadrature panels.
+///
+/// Every activation here is smooth (analytic in a strip |Im u| < d) except at its kinks, and
+/// away from |u| <= `halfWidth` it equals a polynomial to below 1e-17 relative (tanh and erf
+/// saturate, the logistic family tends to 0 or u). Inside that zone the quadrature panels may be
+/// at most `panelWidth` wide in u; outside, the Gaussian alone sets the panel width.
+public struct QuadratureProfile: Sendable, Equatable {
+    /// Half-width of the zone |u| <= H where phi is not yet polynomial (infinity: everywhere).
+    public var halfWidth: Double
+    /// Widest panel, in u, allowed inside the zone (set by the distance of phi's complex
+    /// singularities from the real axis).
+    public var panelWidth: Double
+    /// Points of non-smoothness, always panel boundaries.
+    public var kinks: [Double]
+}
+
+extension Activation {
+    public var quadratureProfile: QuadratureProfile {
+        switch self {
+        // Polynomial pieces: the Gaussian alone sets the panels; kinks are breakpoints.
+        case .linear, .relu, .hardTanh:
+            QuadratureProfile(halfWidth: 0, panelWidth: .infinity, kinks: kinks)
+        // tanh: poles at +-i pi/2, |tanh u - sign u| < 2e^{-2|u|}.
+        case .tanh: QuadratureProfile(halfWidth: 21, panelWidth: 2.0, kinks: [])
+        // erf: entire, |erf u - sign u| < e^{-u^2}.
+        case .erf: QuadratureProfile(halfWidth: 7, panelWidth: 1.5, kinks: [])
+        // logistic family: poles/branch points at +-i pi, deviations ~ |u| e^{-|u|}.
+        case .sigmoid, .softplus: QuadratureProfile(halfWidth: 42, panelWidth: 3.0, kinks: [])
+        case .swish: QuadratureProfile(halfWidth: 46, panelWidth: 3.0, kinks: [])
+        // gelu: entire, deviation ~ u e^{-u^2/2}.
+        case .gelu: QuadratureProfile(halfWidth: 10, panelWidth: 1.5, kinks: [])
+        // sin: oscillates everywhere.
+        case .sin: QuadratureProfile(halfWidth: .infinity, panelWidth: 2.0, kinks: [])
+        }
+    }
+}

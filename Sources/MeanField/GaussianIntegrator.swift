@@ -1,0 +1,141 @@
+import Foundation
+
+/// Computes Gaussian expectations of one activation by composite Gauss-Legendre quadrature
+/// (``QuadratureOptions``) or closed forms.
+///
+/// An integrator owns scratch buffers and is confined to one task: parallel sweeps make one per
+/// task. The node tables it reads are shared and immutable.
+public final class GaussianIntegrator {
+    public let activation: Activation
+    public let options: QuadratureOptions
+    public let method: MomentMethod
+    private let profile: QuadratureProfile
+    var rule = GaussianRule()
+    private var inner = GaussianRule()
+    private var pinned: (q: Double, moments: LengthMoments)?
+
+    public init(activation: Activation, options: QuadratureOptions = .standard, method: MomentMethod = .automatic) {
+        self.activation = activation
+        self.options = options
+        self.method = method
+        self.profile = activation.quadratureProfile
+    }
+
+    /// E[g(u)], u ~ N(mean, variance), for any function of phi's derivatives.
+    public func expectation(mean: Double = 0, variance: Double, _ g: (Activation.Derivatives) -> Double) -> Double {
+        rule.build(mean: mean, sd: variance.squareRoot(), profile: profile, options: options)
+        var sum = 0.0
+        for i in 0..<rule.count {
+            sum += rule.weights[i] * g(activation.derivatives(rule.nodes[i]))
+        }
+        return sum
+    }
+
+    /// ``length(q:)`` remembered for one pinned q (the start q0 of a sweep's fixed-point solves).
+    func pinnedLength(q: Double) -> LengthMoments {
+        if let pinned, pinned.q == q { return pinned.moments }
+        let moments = length(q: q)
+        pinned = (q, moments)
+        return moments
+    }
+
+    /// (E_q[phi^2], d/dq E_q[phi^2]) alone: the cheaper loop of Newton steps on the length map.
+    public func lengthWithSlope(q: Double) -> (phi2: Double, phi2Dq: Double) {
+        if method == .automatic || !activation.kinks.isEmpty {
+            if let exact = activation.closedFormLength(q: q) { return (exact.phi2, exact.phi2Dq) }
+        }
+        rule.build(mean: 0, sd: q.squareRoot(), profile: profile, options: options)
+        return rule.nodes.withUnsafeBufferPointer { nodes in
+            rule.weights.withUnsafeBufferPointer { weights in
+                activation.withKernel(LengthMapLoop(nodes: nodes, weights: weights))
+            }
+        }
+    }
+
+    /// ``LengthMoments`` at variance q >= 0.
+    public func length(q: Double) -> LengthMoments {
+        if method == .automatic, let exact = activation.closedFormLength(q: q) { return exact }
+        rule.build(mean: 0, sd: q.squareRoot(), profile: profile, options: options)
+        let (phi2, dphi2, d2phi2, phiD2, dphiD3, phiD4) = rule.nodes.withUnsafeBufferPointer { nodes in
+            rule.weights.withUnsafeBufferPointer { weights in
+                activation.withKernel(LengthLoop(nodes: nodes, weights: weights))
+            }
+        }
+        var moments = LengthMoments(
+            phi2: phi2, dphi2: dphi2, d2phi2: d2phi2,
+            phi2Dq: dphi2 + phiD2,
+            phi2Dqq: 0.5 * (3 * d2phi2 + 4 * dphiD3 + phiD4),
+            dphi2Dq: d2phi2 + dphiD3)
+        if !activation.kinks.isEmpty, let exact = activation.closedFormLength(q: q) {
+            // The Dirac parts of phi'' at the kinks: E[phi phi''] gains sum_k jump_k phi(k) p_q(k);
+            // the higher derivative moments have no regular part worth integrating.
+            let sd = q.squareRoot()
+            var dirac = 0.0
+            if sd > 0 {
+                for kink in activation.kinks {
+                    let jump = activation.derivatives(kink.nextUp).d1 - activation.derivatives(kink.nextDown).d1
+                    let density = 0.3989422804014327 / sd * Foundation.exp(-0.5 * kink * kink / q)
+                    dirac += jump * activation.derivatives(kink).d0 * density
+                }
+            }
+            moments.phi2Dq = dphi2 + phiD2 + dirac
+            moments.d2phi2 = .infinity
+            moments.phi2Dqq = exact.phi2Dqq
+            moments.dphi2Dq = exact.dphi2Dq
+        }
+        return moments
+    }
+
+    /// ``CrossMoments`` for variances q11, q22 >= 0 and correlation c in [-1, 1].
+    ///
+    /// Direct two-dimensional quadrature through a common factor: with a = |c|,
+    /// u1 = sqrt(a q11) x + sqrt((1-a) q11) y1, u2 = sign(c) sqrt(a q22) x + sqrt((1-a) q22) y2
+    /// (x, y1, y2 independent standard normals) has the required covariance, so
+    /// E[g(u1) h(u2)] = E_x[ psi_g(sqrt(a q11) x) psi_h(sign(c) sqrt(a q22) x) ] where psi is the
+    /// function smoothed by the Gaussian of the y's. As |c| -> 1 the inner Gaussians shrink to
+    /// points and the rule stays exact; panels follow the activation's features in both levels.
+    public func cross(q11: Double, q22: Double, c: Double) -> CrossMoments {
+        if method == .automatic, let exact = activation.closedFormCross(q11: q11, q22: q22, c: c) { return exact }
+        let a = Swift.abs(c)
+        let alpha = (a * q11).squareRoot()
+        let beta = (c < 0 ? -1.0 : 1.0) * (a * q22).squareRoot()
+        let s1 = ((1 - a) * q11).squareRoot(), s2 = ((1 - a) * q22).squareRoot()
+        let symmetric = q11 == q22 && c >= 0
+        // Outer rule in x, laid out for the sharper of the two factors.
+        let scale = Swift.max(alpha, Swift.abs(beta))
+        var outerProfile = profile
+        if scale > 0 {
+            let smaller = Swift.min(alpha, Swift.abs(beta))
+            if smaller > 0, outerProfile.halfWidth.isFinite {
+                outerProfile.halfWidth *= scale / smaller
+            }
+            outerProfile.kinks = profile.kinks.map { $0 * scale / alpha }
+                + (symmetric || beta == 0 ? [] : profile.kinks.map { $0 * scale / beta })
+        }
+        rule.build(mean: 0, sd: scale, profile: outerProfile, options: options)
+        var phiPhi = 0.0, dphiDphi = 0.0
+        for k in 0..<rule.count {
+            let x = rule.nodes[k] / (scale > 0 ? scale : 1)
+            let first = smoothed(mean: alpha * x, sd: s1)
+            let second = symmetric ? first : smoothed(mean: beta * x, sd: s2)
+            phiPhi += rule.weights[k] * first.0 * second.0
+            dphiDphi += rule.weights[k] * first.1 * second.1
+        }
+        return CrossMoments(phiPhi: phiPhi, dphiDphi: dphiDphi)
+    }
+
+    /// (E[phi(m + s y)], E[phi'(m + s y)]), y ~ N(0, 1).
+    @inline(__always)
+    private func smoothed(mean m: Double, sd s: Double) -> (Double, Double) {
+        if s == 0 {
+            let d = activation.derivatives(m)
+            return (d.d0, d.d1)
+        }
+        inner.build(mean: m, sd: s, profile: profile, options: options)
+        return inner.nodes.withUnsafeBufferPointer { nodes in
+            inner.weights.withUnsafeBufferPointer { weights in
+                activation.withKernel(SmoothLoop(nodes: nodes, weights: weights))
+            }
+        }
+    }
+}

@@ -1,0 +1,34 @@
+/// Why a mean-field computation has no answer.
+public enum MeanFieldError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// A parameter is out of its domain (negative variance, NaN, depth < 0, ...): a usage error.
+    case invalidParameter(name: String, reason: String)
+    /// The map has no fixed point where asked (e.g. relu with sigma_w^2 = 2, sigma_b^2 > 0).
+    case noFixedPoint(String)
+    /// An iterative solve did not converge.
+    case noConvergence(String)
+    /// No critical point exists for these parameters.
+    case noCriticalPoint(String)
+
+    public var description: String {
+        switch self {
+        case .invalidParameter(let name, let reason): "invalid \(name): \(reason)"
+        case .noFixedPoint(let why): "no fixed point: \(why)"
+        case .noConvergence(let why): "no convergence: \(why)"
+        case .noCriticalPoint(let why): "no critical point: \(why)"
+        }
+    }
+
+    /// True for errors in the caller's input (exit 64 at the command line).
+    public var isUsageError: Bool {
+        if case .invalidParameter = self { return true }
+        return false
+    }
+}
+
+@inline(__always)
+func requireFinite(_ value: Double, _ name: String, nonNegative: Bool = true) throws(MeanFieldError) {
+    guard value.isFinite else { throw .invalidParameter(name: name, reason: "must be finite, got \(value)") }
+    if nonNegative && value < 0 {
+        throw .invalidParameter(name: name, reason: "is a variance and must be >= 0, got \(value)")
+    }
+}

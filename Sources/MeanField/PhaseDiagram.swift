@@ -1,0 +1,134 @@
+import Foundation
+import GSLKit
+
+/// An inclusive, evenly spaced range of values, written LO:HI:COUNT on the command line.
+public struct GridAxis: Sendable, Equatable {
+    public var lower: Double
+    public var upper: Double
+    public var count: Int
+
+    public init(lower: Double, upper: Double, count: Int) throws(MeanFieldError) {
+        guard lower.isFinite, upper.isFinite else {
+            throw .invalidParameter(name: "range", reason: "bounds must be finite")
+        }
+        guard count >= 1 else { throw .invalidParameter(name: "range", reason: "COUNT must be >= 1, got \(count)") }
+        guard upper >= lower else { throw .invalidParameter(name: "range", reason: "HI (\(upper)) < LO (\(lower))") }
+        self.lower = lower
+        self.upper = upper
+        self.count = count
+    }
+
+    /// Parses "LO:HI:COUNT" (COUNT >= 1; COUNT = 1 requires LO = HI or takes LO).
+    public init(parsing text: String, name: String) throws(MeanFieldError) {
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count == 3, let lo = Double(parts[0]), let hi = Double(parts[1]), let n = Int(parts[2]) else {
+            throw .invalidParameter(name: name, reason: "expected LO:HI:COUNT (e.g. 0.5:4:200), got '\(text)'")
+        }
+        do { try self.init(lower: lo, upper: hi, count: n) } catch {
+            if case .invalidParameter(_, let reason) = error { throw .invalidParameter(name: name, reason: reason) }
+            throw error
+        }
+    }
+
+    public subscript(index: Int) -> Double {
+        count == 1 ? lower : lower + (upper - lower) * Double(index) / Double(count - 1)
+    }
+
+    public var values: [Double] { (0..<count).map { self[$0] } }
+}
+
+/// The outcome of one grid point: never a thrown error, so one bad point cannot kill a sweep.
+public enum PointStatus: String, Sendable, Codable {
+    case ok
+    case noFixedPoint = "no_fixed_point"
+    case noConvergence = "no_convergence"
+    case invalid
+}
+
+/// One row of a phase diagram.
+public struct PhasePoint: Sendable, Equatable {
+    public var sigmaW2: Double
+    public var sigmaB2: Double
+    public var status: PointStatus
+    /// Present when status is ok.
+    public var analysis: PointAnalysis?
+    /// The error's message when status is not ok.
+    public var message: String?
+}
+
+/// A (sigma_w^2, sigma_b^2) sweep of ``MeanFieldModel/analyse(q0:qGuess:solver:using:)``.
+public struct PhaseDiagram: Sendable {
+    public var activation: Activation
+    public var sigmaW2: GridAxis
+    public var sigmaB2: GridAxis
+    public var q0: Double
+    public var solver: CorrelationSolver
+
+    public init(activation: Activation, sigmaW2: GridAxis, sigmaB2: GridAxis, q0: Double = 1,
+                solver: CorrelationSolver = .automatic) throws(MeanFieldError) {
+        guard sigmaW2.lower >= 0 else { throw .invalidParameter(name: "sigma_w2", reason: "variances must be >= 0") }
+        guard sigmaB2.lower >= 0 else { throw .invalidParameter(name: "sigma_b2", reason: "variances must be >= 0") }
+        guard q0 > 0, q0.isFinite else { throw .invalidParameter(name: "q0", reason: "must be finite and > 0") }
+        self.activation = activation
+        self.sigmaW2 = sigmaW2
+        self.sigmaB2 = sigmaB2
+        self.q0 = q0
+        self.solver = solver
+    }
+
+    public var count: Int { sigmaW2.count * sigmaB2.count }
+
+    /// The points with flat index `index` (sigma_b^2 major, sigma_w^2 minor), i.e.
+    /// index = iB * sigmaW2.count + iW.
+    public func parameters(at index: Int) -> (sigmaW2: Double, sigmaB2: Double) {
+        (sigmaW2[index % sigmaW2.count], sigmaB2[index / sigmaW2.count])
+    }
+
+    /// Solves the points whose flat indices are `indices` (all by default). Work is split into
+    /// rows of constant sigma_b^2 (one task each, with its own integrator); within a row each
+    /// point warm-starts Newton from its left neighbours' q* (accepted only on a stable root on
+    /// the right side of q0), so the result does not depend on the number of threads.
+    public func solve(indices: [Int]? = nil, threads: Int? = nil, progress: ProgressHandler? = nil) -> [PhasePoint] {
+        let wanted = indices ?? Array(0..<count)
+        // Group the wanted indices by row, keeping their order.
+        var rows: [Int: [Int]] = [:]
+        for (position, index) in wanted.enumerated() { rows[index / sigmaW2.count, default: []].append(position) }
+        let rowKeys = rows.keys.sorted()
+        let results = SharedResults<PhasePoint?>(repeating: nil, count: wanted.count)
+        let rowList = rowKeys.map { rows[$0]! }
+        parallelTasks(count: rowList.count, threads: threads, progress: progress) { task in
+            let integrator = GaussianIntegrator(activation: activation)
+            var previous: [Double] = []
+            for position in rowList[task] {
+                let (w, b) = parameters(at: wanted[position])
+                // Linear extrapolation from the two left neighbours' q*.
+                let guess = previous.count == 2 ? Swift.max(2 * previous[1] - previous[0], 0.5 * previous[1])
+                    : previous.last
+                let point = solvePoint(sigmaW2: w, sigmaB2: b, guess: guess, integrator: integrator)
+                results[position] = point
+                if let q = point.analysis?.qStar, q > 0 {
+                    previous = (previous + [q]).suffix(2)
+                } else {
+                    previous = []
+                }
+            }
+        }
+        return results.array.map { $0! }
+    }
+
+    private func solvePoint(sigmaW2 w: Double, sigmaB2 b: Double, guess: Double?,
+                            integrator: GaussianIntegrator) -> PhasePoint {
+        do {
+            let model = try MeanFieldModel(activation: activation, sigmaW2: w, sigmaB2: b)
+            let analysis = try model.analyse(q0: q0, qGuess: guess, solver: solver, using: integrator)
+            return PhasePoint(sigmaW2: w, sigmaB2: b, status: .ok, analysis: analysis, message: nil)
+        } catch {
+            let status: PointStatus = switch error {
+            case .noFixedPoint: .noFixedPoint
+            case .invalidParameter: .invalid
+            case .noConvergence, .noCriticalPoint: .noConvergence
+            }
+            return PhasePoint(sigmaW2: w, sigmaB2: b, status: status, analysis: nil, message: error.description)
+        }
+    }
+}

@@ -1,0 +1,101 @@
+import ArgumentParser
+import Foundation
+import GSLKit
+import MeanField
+import Notebook
+
+extension MeanFieldCommand {
+    struct Phase: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Phase diagram over a (sigma_w^2, sigma_b^2) grid, in parallel on all cores.",
+            discussion: """
+                Writes DIR/phase.csv (one row per point: sigma_w2, sigma_b2, q_star, chi1, c_star,
+                chi_c, xi_q, xi_c, status; empty cells for infinite or missing values), DIR/run.json
+                (parameters, versions, time) and DIR/phase.ipynb (heat maps of q*, chi_1 with the
+                chi_1 = 1 line, c* and xi_c). A point without a solution gets a status
+                (no_fixed_point, no_convergence) instead of stopping the sweep. Ranges are
+                LO:HI:COUNT, both ends included. The grid's order is sigma_b2-major.
+                """)
+
+        @Option(help: "Activation: \(Activation.allCases.map(\.rawValue).joined(separator: ", ")).")
+        var activation: Activation
+        @Option(name: .customLong("sigma-w2"), parsing: .unconditional, help: "Weight-variance range LO:HI:COUNT, e.g. 0.5:4:200.")
+        var sigmaW2: String
+        @Option(name: .customLong("sigma-b2"), parsing: .unconditional, help: "Bias-variance range LO:HI:COUNT, e.g. 0:0.3:200.")
+        var sigmaB2: String
+        @Option(parsing: .unconditional, help: "Initial length q^0 of the fixed-point solves (> 0).")
+        var q0: Double = 1
+        @Option(help: "Output directory (created if missing).")
+        var out: String
+        @Option(help: "Worker threads (default: all cores).")
+        var threads: Int?
+        @OptionGroup var output: FormatOptions
+        @OptionGroup var progress: ProgressOptions
+
+        func run() throws {
+            let diagram = try usage { () throws(MeanFieldError) -> PhaseDiagram in
+                try PhaseDiagram(activation: activation,
+                                 sigmaW2: GridAxis(parsing: sigmaW2, name: "sigma_w2"),
+                                 sigmaB2: GridAxis(parsing: sigmaB2, name: "sigma_b2"), q0: q0)
+            }
+            if let threads, threads < 1 {
+                printError("invalid threads: must be >= 1, got \(threads)")
+                throw ExitCode(64)
+            }
+            let directory = URL(fileURLWithPath: out)
+            let started = Date()
+            let points = diagram.solve(threads: threads, progress: progress.handler(label: "phase rows"))
+            let elapsed = Date().timeIntervalSince(started)
+
+            var table = CSVTable(columns: ["sigma_w2", "sigma_b2", "q_star", "chi1", "c_star", "chi_c", "xi_q", "xi_c", "status"])
+            for point in points {
+                let a = point.analysis
+                let values: [Double?] = [a?.qStar, a?.chi1, a?.cStar, a?.chiC, a?.xiQ, a?.xiC]
+                var row: [CSVTable.Cell] = [.number(point.sigmaW2), .number(point.sigmaB2)]
+                row += values.map { CSVTable.Cell.number($0 ?? .nan) }
+                row.append(.text(point.status.rawValue))
+                table.append(row)
+            }
+            let manifest = RunManifest(
+                command: "neurodyn meanfield phase",
+                parameters: [("activation", .string(activation.rawValue)), ("sigma_w2", .string(sigmaW2)),
+                             ("sigma_b2", .string(sigmaB2)), ("q0", .number(q0)), ("points", .int(points.count))],
+                versions: softwareVersions,
+                files: ["phase.csv", "phase.ipynb"], elapsedSeconds: elapsed)
+            do {
+                try AtomicFile.write(table.text, to: directory.appendingPathComponent("phase.csv"))
+                try PhaseNotebook.document(activation: activation).write(to: directory.appendingPathComponent("phase.ipynb"))
+                try AtomicFile.write(manifest.json.serialized() + "\n", to: directory.appendingPathComponent("run.json"))
+            } catch {
+                printError(error.description)
+                throw ExitCode(1)
+            }
+
+            var counts: [String: Int] = [:]
+            for point in points {
+                counts[point.analysis?.phase.rawValue ?? point.status.rawValue, default: 0] += 1
+            }
+            let summary: [(String, Int)] = ["ordered", "critical", "chaotic", "no_fixed_point", "no_convergence", "invalid"]
+                .compactMap { key in counts[key].map { (key, $0) } }
+            switch output.format {
+            case .json:
+                JSONValue.object([("points", .int(points.count)), ("seconds", .number(elapsed)),
+                                  ("directory", .string(directory.path))] + summary.map { ($0.0, .int($0.1)) }).print()
+            case .csv:
+                var csv = CSVTable(columns: ["points", "seconds"] + summary.map(\.0))
+                csv.append([.int(points.count), .number(elapsed)] + summary.map { .int($0.1) })
+                print(csv.text, terminator: "")
+            case .table:
+                var pairs: [(String, String)] = [("points", String(points.count)), ("seconds", String(format: "%.3f", elapsed))]
+                pairs += summary.map { ($0.0, String($0.1)) }
+                pairs.append(("written", directory.path + "/{phase.csv, run.json, phase.ipynb}"))
+                print(TableText.keyValues(pairs), terminator: "")
+            }
+        }
+    }
+}
+
+/// Versions recorded in every run manifest.
+var softwareVersions: [(String, String)] {
+    [("neurodyn", Neurodyn.version), ("gsl", gslVersion), ("openblas", BLAS.configuration)]
+}

@@ -1,0 +1,146 @@
+import ArgumentParser
+import Foundation
+import GSLKit
+import MeanField
+import Notebook
+
+struct MeanFieldCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "meanfield",
+        abstract: "Exact mean-field theory of random deep networks (Poole et al. 2016, Schoenholz et al. 2017).",
+        discussion: """
+            V(q) = sigma_w^2 E[phi(sqrt(q) z)^2] + sigma_b^2 is the length map, c' = f(c) the
+            correlation map, chi_1 = sigma_w^2 E[phi'(sqrt(q*) z)^2] decides order (< 1) or chaos
+            (> 1). Gaussian expectations are exact closed forms (linear, relu, erf, sin) or
+            composite Gauss-Legendre quadrature accurate to ~1e-14.
+            """,
+        subcommands: [Point.self, Iterate.self, Critical.self, Phase.self]
+    )
+}
+
+extension MeanFieldCommand {
+    struct Point: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Fixed points, susceptibilities, depth scales and phase at one (sigma_w^2, sigma_b^2).",
+            discussion: """
+                q_star: the fixed point of the length map reached from --q0 (root finding, not
+                iteration). chi1 = sigma_w^2 E[phi'^2] and chi2 = sigma_w^2 E[phi''^2] at q*
+                (chi2 is infinite, null in JSON, for relu and hard-tanh). v_prime = V'(q*).
+                c_star: the stable correlation fixed point (1 unless chaotic); chi_c = f'(c*).
+                xi_q = -1/ln V'(q*), xi_c = -1/ln chi_c, xi_grad = -1/ln chi1 (negative when
+                gradients explode), all in layers. phase: ordered | chaotic | critical
+                (|chi1 - 1| <= 1e-10).
+                """)
+
+        @OptionGroup var model: ModelOptions
+        @Option(parsing: .unconditional, help: "Initial length q^0 from which the fixed point is reached (> 0).")
+        var q0: Double = 1
+        @OptionGroup var output: FormatOptions
+
+        func run() throws {
+            let model = try model.model()
+            let integrator = GaussianIntegrator(activation: model.activation)
+            let p = try usage { () throws(MeanFieldError) in try model.analyse(q0: q0, using: integrator) }
+            let fields: [(String, Double)] = [
+                ("sigma_w2", model.sigmaW2), ("sigma_b2", model.sigmaB2), ("q_star", p.qStar),
+                ("chi1", p.chi1), ("chi2", p.chi2), ("v_prime", p.vPrime), ("xi_q", p.xiQ),
+                ("c_star", p.cStar), ("chi_c", p.chiC), ("xi_c", p.xiC), ("xi_grad", p.xiGrad),
+            ]
+            switch output.format {
+            case .json:
+                JSONValue.object([("activation", .string(model.activation.rawValue))]
+                    + fields.map { ($0.0, .number($0.1)) } + [("phase", .string(p.phase.rawValue))]).print()
+            case .csv:
+                var table = CSVTable(columns: ["activation"] + fields.map(\.0) + ["phase"])
+                table.append([.text(model.activation.rawValue)] + fields.map { .number($0.1) } + [.text(p.phase.rawValue)])
+                print(table.text, terminator: "")
+            case .table:
+                print(TableText.keyValues([("activation", model.activation.rawValue)]
+                    + fields.map { ($0.0, TableText.number($0.1)) } + [("phase", p.phase.rawValue)]), terminator: "")
+            }
+        }
+    }
+
+    struct Iterate: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Iterate the length map (and the correlation map) layer by layer.",
+            discussion: """
+                q: q^0..q^L from q^0 = --q0 (or q* with --q0 star). With --c0, c: c^0..c^L for two
+                inputs of length q^0 and correlation c^0 under the joint map
+                q' = V(q), c' = (sigma_w^2 E[phi(u1)phi(u2)] + sigma_b^2)/q'.
+                """)
+
+        @OptionGroup var model: ModelOptions
+        @Option(parsing: .unconditional, help: "Number of layers L (>= 0).")
+        var depth: Int
+        @Option(parsing: .unconditional, help: "Initial length q^0 (> 0), or 'star' to start at the fixed point q* reached from 1.")
+        var q0: String = "1"
+        @Option(parsing: .unconditional, help: "Initial correlation c^0 in [-1, 1] of two inputs; omit for the length map alone.")
+        var c0: Double?
+        @OptionGroup var output: FormatOptions
+
+        func run() throws {
+            let model = try model.model()
+            let integrator = GaussianIntegrator(activation: model.activation)
+            let start: Double
+            if q0 == "star" {
+                start = try usage { () throws(MeanFieldError) in try model.qStar(from: 1, using: integrator) }
+            } else if let value = Double(q0), value.isFinite, value >= 0 {
+                start = value
+            } else {
+                printError("invalid q0: expected a finite number >= 0 or 'star', got '\(q0)'")
+                throw ExitCode(64)
+            }
+            let (qs, cs) = try usage { () throws(MeanFieldError) in
+                try model.iterate(q0: start, c0: c0, depth: depth, using: integrator)
+            }
+            switch output.format {
+            case .json:
+                var pairs: [(String, JSONValue)] = [("q", .numbers(qs))]
+                if let cs { pairs.append(("c", .numbers(cs))) }
+                JSONValue.object(pairs).print()
+            case .csv:
+                var table = CSVTable(columns: cs == nil ? ["layer", "q"] : ["layer", "q", "c"])
+                for l in qs.indices { table.append([.int(l), .number(qs[l])] + (cs.map { [.number($0[l])] } ?? [])) }
+                print(table.text, terminator: "")
+            case .table:
+                let rows = qs.indices.map { l in [String(l), TableText.number(qs[l])] + (cs.map { [TableText.number($0[l])] } ?? []) }
+                print(TableText.columns(cs == nil ? ["layer", "q"] : ["layer", "q", "c"], rows), terminator: "")
+            }
+        }
+    }
+
+    struct Critical: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "The critical sigma_w^2 (chi_1 = 1) at a given sigma_b^2.",
+            discussion: """
+                Solved on the parametric line sigma_w^2(q) = 1/E_q[phi'^2],
+                sigma_b^2(q) = q - sigma_w^2(q) E_q[phi^2] (smallest q). q_star is the fixed point on
+                the line; null for relu and linear at sigma_b^2 = 0, where every q is a fixed point.
+                """)
+
+        @Option(help: "Activation: \(Activation.allCases.map(\.rawValue).joined(separator: ", ")).")
+        var activation: Activation
+        @Option(name: .customLong("sigma-b2"), parsing: .unconditional, help: "Bias VARIANCE sigma_b^2 (>= 0).")
+        var sigmaB2: Double
+        @OptionGroup var output: FormatOptions
+
+        func run() throws {
+            let point = try usage { () throws(MeanFieldError) in try activation.criticalPoint(sigmaB2: sigmaB2) }
+            switch output.format {
+            case .json:
+                JSONValue.object([("sigma_w2", .number(point.sigmaW2)), ("q_star", .optional(point.qStar))]).print()
+            case .csv:
+                var table = CSVTable(columns: ["activation", "sigma_b2", "sigma_w2", "q_star"])
+                table.append([.text(activation.rawValue), .number(sigmaB2), .number(point.sigmaW2), .number(point.qStar ?? .nan)])
+                print(table.text, terminator: "")
+            case .table:
+                print(TableText.keyValues([
+                    ("activation", activation.rawValue), ("sigma_b2", TableText.number(sigmaB2)),
+                    ("sigma_w2", TableText.number(point.sigmaW2)),
+                    ("q_star", point.qStar.map(TableText.number) ?? "any (every q is a fixed point)"),
+                ]), terminator: "")
+            }
+        }
+    }
+}

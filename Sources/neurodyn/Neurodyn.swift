@@ -1,0 +1,21 @@
+import ArgumentParser
+import GSLKit
+
+@main
+struct Neurodyn: ParsableCommand {
+    static let version = "0.1.0"
+
+    static let configuration = CommandConfiguration(
+        commandName: "neurodyn",
+        abstract: "Statistical neurodynamics and geometry of deep neural networks.",
+        discussion: """
+            Conventions: h^l = W^l phi(h^{l-1}) + b^l with W_ij ~ N(0, sigma_w^2/N) and
+            b_i ~ N(0, sigma_b^2). --sigma-w2 and --sigma-b2 are VARIANCES (neural-tangents and
+            deepchaos take standard deviations: square them). q = |h|^2/N is the pre-activation
+            length per neuron. Data goes to stdout in the chosen --format; messages and progress
+            go to stderr. Exit status: 0 ok, 64 invalid input, 1 no solution or runtime failure.
+            """,
+        version: version,
+        subcommands: [MeanFieldCommand.self]
+    )
+}

@@ -1,0 +1,64 @@
+import ArgumentParser
+import Foundation
+import GSLKit
+import MeanField
+
+/// How results are printed on stdout.
+enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
+    case table, json, csv
+}
+
+struct FormatOptions: ParsableArguments {
+    @Option(help: "Output format on stdout: table (for people), json (snake_case keys, null for non-finite values) or csv.")
+    var format: OutputFormat = .table
+}
+
+struct ProgressOptions: ParsableArguments {
+    @Flag(help: "No progress or messages on stderr (errors are still reported).")
+    var quiet = false
+
+    /// A progress handler printing "label: done/total" on stderr: redrawn in place on a
+    /// terminal, plain lines (at most one per ~2% and per second) otherwise.
+    func handler(label: String) -> ProgressHandler? {
+        guard !quiet else { return nil }
+        return ProgressPrinter(label: label).report
+    }
+}
+
+struct ModelOptions: ParsableArguments {
+    @Option(help: "Activation: \(Activation.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var activation: Activation
+
+    @Option(name: .customLong("sigma-w2"), parsing: .unconditional, help: "Weight VARIANCE sigma_w^2 (W_ij ~ N(0, sigma_w^2/N)), >= 0.")
+    var sigmaW2: Double
+
+    @Option(name: .customLong("sigma-b2"), parsing: .unconditional, help: "Bias VARIANCE sigma_b^2 (b_i ~ N(0, sigma_b^2)), >= 0.")
+    var sigmaB2: Double
+
+    func model() throws -> MeanFieldModel {
+        try usage { () throws(MeanFieldError) in try MeanFieldModel(activation: activation, sigmaW2: sigmaW2, sigmaB2: sigmaB2) }
+    }
+}
+
+extension Activation: ExpressibleByArgument {
+    public init?(argument: String) { self.init(name: argument) }
+    public static var allValueStrings: [String] { allCases.map(\.rawValue) }
+}
+
+/// Runs library code and maps its errors to the exit-code contract: invalid input -> 64,
+/// everything else -> 1, each with a one-line message naming the parameter and the reason.
+func usage<T>(_ body: () throws(MeanFieldError) -> T) throws -> T {
+    do { return try body() } catch {
+        printError(error.description)
+        throw ExitCode(error.isUsageError ? 64 : 1)
+    }
+}
+
+func printError(_ message: String) {
+    FileHandle.standardError.write(Data("neurodyn: error: \(message)\n".utf8))
+}
+
+func printMessage(_ message: String, quiet: Bool) {
+    guard !quiet else { return }
+    FileHandle.standardError.write(Data("neurodyn: \(message)\n".utf8))
+}
