@@ -64,15 +64,24 @@ enum ErfKernel: ActivationKernel {
 }
 
 /// tanh: phi' = 1 - t^2; phi'' = -2t(1 - t^2); phi''' = -2(1 - t^2)(1 - 3t^2);
-/// phi'''' = 8t(1 - t^2)(2 - 3t^2). One expm1: m = e^{-2|u|} - 1, tanh|u| = -m/(2 + m),
-/// sech^2 u = 4(1 + m)/(2 + m)^2, exact to rounding for small and large |u|.
+/// phi'''' = 8t(1 - t^2)(2 - 3t^2). With e = e^{-2|u|} and m = e - 1: tanh|u| = -m/(2 + m),
+/// sech^2 u = 4e/(2 + m)^2. One transcendental call: expm1 for |u| < 1/2 (where 1 - e would
+/// cancel), exp beyond (where 1 + expm1 would lose e entirely).
 enum TanhKernel: ActivationKernel {
     @inline(__always) static func derivatives(_ u: Double) -> Activation.Derivatives {
-        let m = Foundation.expm1(-2 * Swift.abs(u))
+        let a = -2 * Swift.abs(u)
+        let m: Double, e: Double
+        if a > -1 {
+            m = Foundation.expm1(a)
+            e = 1 + m
+        } else {
+            e = Foundation.exp(a)
+            m = e - 1
+        }
         let r = 1 / (2 + m)
         let t = u < 0 ? m * r : -m * r
         let t2 = t * t
-        let s = 4 * (1 + m) * r * r
+        let s = 4 * e * r * r
         return .init(t, s, -2 * t * s, -2 * s * (1 - 3 * t2), 8 * t * s * (2 - 3 * t2))
     }
 }

@@ -1,17 +1,27 @@
 /// Where an activation needs fine quadrature panels.
 ///
 /// Every activation here is smooth (analytic in a strip |Im u| < d) except at its kinks, and
-/// away from |u| <= `halfWidth` it equals a polynomial to below 1e-17 relative (tanh and erf
-/// saturate, the logistic family tends to 0 or u). Inside that zone the quadrature panels may be
-/// at most `panelWidth` wide in u; outside, the Gaussian alone sets the panel width.
+/// away from |u| <= H it equals a polynomial to below 1e-17 relative (tanh and erf saturate, the
+/// logistic family tends to 0 or u). Inside that zone the quadrature panels may be at most
+/// Delta wide in u (Delta set by d); outside, the Gaussian alone sets the panel width. Smoothed
+/// kinks (in two-dimensional integrals) add zones of their own.
 public struct QuadratureProfile: Sendable, Equatable {
-    /// Half-width of the zone |u| <= H where phi is not yet polynomial (infinity: everywhere).
-    public var halfWidth: Double
-    /// Widest panel, in u, allowed inside the zone (set by the distance of phi's complex
-    /// singularities from the real axis).
-    public var panelWidth: Double
+    /// An interval |u - center| <= halfWidth where panels may be at most panelWidth wide in u.
+    public struct Zone: Sendable, Equatable {
+        public var center: Double
+        public var halfWidth: Double
+        public var panelWidth: Double
+    }
+
+    /// Zones of fine panels (infinite halfWidth: everywhere).
+    public var zones: [Zone]
     /// Points of non-smoothness, always panel boundaries.
     public var kinks: [Double]
+
+    public init(halfWidth: Double, panelWidth: Double, kinks: [Double]) {
+        zones = halfWidth > 0 ? [Zone(center: 0, halfWidth: halfWidth, panelWidth: panelWidth)] : []
+        self.kinks = kinks
+    }
 }
 
 extension Activation {

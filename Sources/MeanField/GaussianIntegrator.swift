@@ -101,16 +101,27 @@ public final class GaussianIntegrator {
         let beta = (c < 0 ? -1.0 : 1.0) * (a * q22).squareRoot()
         let s1 = ((1 - a) * q11).squareRoot(), s2 = ((1 - a) * q22).squareRoot()
         let symmetric = q11 == q22 && c >= 0
-        // Outer rule in x, laid out for the sharper of the two factors.
+        // Outer rule in x (as u = scale x): the activation's zones seen through each factor,
+        // and around each kink a zone as narrow as that factor's smoothing (9 sd either side).
         let scale = Swift.max(alpha, Swift.abs(beta))
-        var outerProfile = profile
+        var outerProfile = QuadratureProfile(halfWidth: 0, panelWidth: .infinity, kinks: [])
         if scale > 0 {
-            let smaller = Swift.min(alpha, Swift.abs(beta))
-            if smaller > 0, outerProfile.halfWidth.isFinite {
-                outerProfile.halfWidth *= scale / smaller
+            for (factor, smoothing) in [(alpha, s1), (beta, s2)] where factor != 0 {
+                let stretch = scale / Swift.abs(factor)
+                for zone in profile.zones {
+                    outerProfile.zones.append(.init(center: zone.center * scale / factor,
+                                                    halfWidth: zone.halfWidth * stretch,
+                                                    panelWidth: zone.panelWidth * stretch))
+                }
+                for kink in profile.kinks {
+                    outerProfile.kinks.append(kink * scale / factor)
+                    if smoothing > 0 {
+                        outerProfile.zones.append(.init(center: kink * scale / factor, halfWidth: 9 * smoothing * stretch,
+                                                        panelWidth: 2 * smoothing * stretch))
+                    }
+                }
+                if symmetric { break }
             }
-            outerProfile.kinks = profile.kinks.map { $0 * scale / alpha }
-                + (symmetric || beta == 0 ? [] : profile.kinks.map { $0 * scale / beta })
         }
         rule.build(mean: 0, sd: scale, profile: outerProfile, options: options)
         var phiPhi = 0.0, dphiDphi = 0.0

@@ -5,8 +5,8 @@ import GSLKit
 ///
 /// E[g(m + s y)], y ~ N(0, 1), is integrated over |y| <= `tail` (at the default 9,
 /// y^2 e^{-y^2/2} = 2e-16 relative for phi growing at most linearly) on panels at most
-/// `gaussianPanel` wide in y, narrower (the activation's ``QuadratureProfile/panelWidth`` in u,
-/// i.e. panelWidth/s in y) where phi is not polynomial, with the kinks as breakpoints, and
+/// `gaussianPanel` wide in y, narrower (a ``QuadratureProfile/Zone``'s panel width in u, i.e.
+/// width/s in y) inside the zones where phi is not polynomial, with the kinks as breakpoints, and
 /// `order` Gauss-Legendre nodes a panel. On a panel of half-width h the n-point rule's error for
 /// a function with a singularity at distance d from the real axis is about rho^{-2n},
 /// rho = d/h + sqrt(1 + d^2/h^2): 16 points on panels of width 2 give 7e-18 for tanh (d = pi/2). Fixed Gauss-Hermite
@@ -77,9 +77,9 @@ struct GaussianRule {
         cuts.removeAll(keepingCapacity: true)
         cuts.append(-tail)
         cuts.append(tail)
-        let zone = profile.halfWidth
-        if zone > 0 && zone.isFinite {
-            for edge in [(-zone - mean) / sd, (zone - mean) / sd] where edge > -tail && edge < tail {
+        for zone in profile.zones where zone.halfWidth.isFinite {
+            for edge in [(zone.center - zone.halfWidth - mean) / sd, (zone.center + zone.halfWidth - mean) / sd]
+            where edge > -tail && edge < tail {
                 cuts.append(edge)
             }
         }
@@ -88,7 +88,6 @@ struct GaussianRule {
             if y > -tail && y < tail { cuts.append(y) }
         }
         cuts.sort()
-        let fine = profile.panelWidth * options.featureScale / sd
         let coarse = Swift.min(options.gaussianPanel, maxStandardPanel)
         // The layout in y is the cuts and the panel count of each interval; when it is the one
         // built last (common along a Newton iteration), only the u-nodes change.
@@ -96,7 +95,10 @@ struct GaussianRule {
         for k in 0..<(cuts.count - 1) {
             let a = cuts[k], b = cuts[k + 1]
             let middle = mean + sd * 0.5 * (a + b)
-            let width = zone > 0 && Swift.abs(middle) < zone ? Swift.min(coarse, fine) : coarse
+            var width = coarse
+            for zone in profile.zones where Swift.abs(middle - zone.center) < zone.halfWidth {
+                width = Swift.min(width, zone.panelWidth * options.featureScale / sd)
+            }
             panelCounts.append(b > a ? Swift.max(1, Int((b - a) / width - 1e-9) + 1) : 0)
         }
         let order = options.order

@@ -1,0 +1,133 @@
+import Foundation
+import GSLKit
+import Testing
+
+@Suite struct LinkageTests {
+    @Test func openBLASServesCBLAS() {
+        // libgsl must be linked with OpenBLAS, not gslcblas (8-16x slower dgemm).
+        #expect(BLAS.configuration.contains("OpenBLAS"))
+        #expect(!gslVersion.isEmpty)
+    }
+
+    @Test func gemmMatchesNaiveProduct() {
+        let (m, n, k) = (7, 5, 9)
+        let a = (0..<(m * k)).map { Double($0 % 11) - 5 }
+        let b = (0..<(k * n)).map { Double($0 % 7) * 0.5 - 1 }
+        var c = [Double](repeating: 1, count: m * n)
+        BLAS.gemm(m: m, n: n, k: k, alpha: 2, a: a, b: b, beta: 0.5, c: &c)
+        for i in 0..<m {
+            for j in 0..<n {
+                let naive = (0..<k).reduce(0.0) { $0 + a[i * k + $1] * b[$1 * n + j] }
+                #expect(abs(c[i * n + j] - (2 * naive + 0.5)) < 1e-12)
+            }
+        }
+        // Transposed A: A^T is k x m stored row-major.
+        let at = (0..<(k * m)).map { a[($0 % m) * k + $0 / m] }
+        var d = [Double](repeating: 0, count: m * n)
+        BLAS.gemm(m: m, n: n, k: k, a: at, transposeA: true, b: b, c: &d)
+        for i in 0..<(m * n) { #expect(abs(2 * d[i] + 0.5 - c[i]) < 1e-12) }
+    }
+}
+
+@Suite struct QuadratureTableTests {
+    @Test(arguments: [16, 32])
+    func gaussLegendreIsExactToDegree2nMinus1(points: Int) throws {
+        let rule = try GaussLegendre(points: points)
+        for degree in [0, 2, 2 * points - 2] {
+            let sum = zip(rule.nodes, rule.weights).reduce(0.0) { $0 + $1.1 * pow($1.0, Double(degree)) }
+            #expect(abs(sum - 2 / Double(degree + 1)) < 1e-14)
+        }
+        // Odd powers vanish by symmetry.
+        let odd = zip(rule.nodes, rule.weights).reduce(0.0) { $0 + $1.1 * pow($1.0, 2 * Double(points) - 1) }
+        #expect(abs(odd) < 1e-15)
+    }
+
+    @Test func invalidOrderIsAnError() {
+        #expect(throws: GSLError.self) { try GaussLegendre(points: 0) }
+    }
+
+    @Test func cquadAgreesWithClosedForm() throws {
+        // Int_0^1 e^x dx = e - 1; Int_{-8}^{8} Dz z^2 = 1 (to e^{-32}).
+        #expect(abs(try adaptiveIntegral(lower: 0, upper: 1) { exp($0) } - (M_E - 1)) < 1e-14)
+        let second = try adaptiveIntegral(lower: -8, upper: 8) { $0 * $0 * exp(-0.5 * $0 * $0) / (2 * Double.pi).squareRoot() }
+        #expect(abs(second - 1) < 1e-12)
+    }
+}
+
+@Suite struct RootFindingTests {
+    @Test func newtonFindsSquareRootOfTwo() throws {
+        let root = try newtonBracketed(lower: 0, upper: 2) { x in (x * x - 2, 2 * x) }
+        #expect(abs(root - 2.0.squareRoot()) < 1e-15)
+    }
+
+    @Test func newtonSurvivesAZeroDerivative() throws {
+        // f'(0) = 0 at the first iterate: bisection must take over.
+        let root = try newtonBracketed(lower: -1, upper: 2, guess: 0) { x in (x * x * x - 1, 3 * x * x) }
+        #expect(abs(root - 1) < 1e-15)
+    }
+
+    @Test func unbracketedRootIsAnError() {
+        #expect(throws: RootFindingError.notBracketed(lower: 2, upper: 3)) {
+            try newtonBracketed(lower: 2, upper: 3) { x in (x * x - 2, 2 * x) }
+        }
+    }
+
+    @Test func brentThroughGSL() throws {
+        let root = try brent(lower: 0, upper: 2) { cos($0) - $0 }
+        #expect(abs(cos(root) - root) < 1e-15)
+    }
+
+    @Test func gslErrorsBecomeSwiftErrorsNotAborts() {
+        // A NaN inside the bracket makes GSL's Brent report GSL_EBADFUNC through the error
+        // handler; with the default handler the process would abort.
+        do {
+            _ = try brent(lower: 0, upper: 2) { x in x > 0.5 && x < 1.5 ? .nan : x - 1 }
+            Issue.record("expected an error")
+        } catch let error as GSLError {
+            #expect(error.status != 0)
+            #expect(!error.reason.isEmpty)
+        } catch {
+            Issue.record("unexpected error \(error)")
+        }
+    }
+
+    @Test func callbackErrorsPropagate() {
+        struct Boom: Error {}
+        #expect(throws: Boom.self) {
+            try brent(lower: 0, upper: 2) { x in if x > 0.9 && x < 1.1 { throw Boom() }; return x - 1.05 }
+        }
+    }
+}
+
+@Suite struct SplitMix64Tests {
+    @Test func matchesTheReferenceSequence() {
+        // Reference outputs of SplitMix64 from seed 0 (Vigna's splitmix64.c; also Java's
+        // SplittableRandom with gamma 0x9E3779B97F4A7C15).
+        var generator = SplitMix64(seed: 0)
+        #expect(generator.next() == 0xE220_A839_7B1D_CDAF)
+        #expect(generator.next() == 0x6E78_9E6A_A1B9_65F4)
+        #expect(generator.next() == 0x06C4_5D18_8009_454F)
+    }
+
+    @Test func doublesAreIn01With53Bits() {
+        var generator = SplitMix64(seed: 42)
+        for _ in 0..<1000 {
+            let u = generator.nextDouble()
+            #expect(u >= 0 && u < 1)
+            #expect(u == (u * 0x1p53).rounded() * 0x1p-53)
+        }
+    }
+
+    @Test func derivedSeedsDifferPerTask() {
+        let seeds = Set((0..<1000).map { SplitMix64.derive(base: 7, index: UInt64($0)) })
+        #expect(seeds.count == 1000)
+    }
+}
+
+@Suite struct ParallelTests {
+    @Test func everyTaskRunsOnce() {
+        let hits = SharedResults<Int>(repeating: 0, count: 500)
+        parallelTasks(count: 500, threads: 2) { hits[$0] += 1 }
+        #expect(hits.array.allSatisfy { $0 == 1 })
+    }
+}
