@@ -67,9 +67,10 @@ extension MeanFieldModel {
             upper = q0
             lower = q0 / 1.25
             let vanishesAtZero = sigmaB2 == 0 && activation.derivatives(0).d0 == 0
-            // V(0) = 0 and V'(0) < 1: below the scanned range F(q) ~ (V'(0) - 1) q < 0, so the
-            // iteration ends at q* = 0.
-            let contractsAtZero = vanishesAtZero && lengthMap(0, using: integrator).derivative < 1
+            // V(0) = 0 and V'(0) <= 1: below the scanned range F(q) ~ (V'(0) - 1) q < 0 (at
+            // V'(0) = 1, F ~ V''(0) q^2 / 2 < 0 for the saturating odd activations), so the
+            // iteration ends at q* = 0; a scan further down would only meet rounding.
+            let contractsAtZero = vanishesAtZero && lengthMap(0, using: integrator).derivative <= 1
             while f(lower).value < 0 {
                 if contractsAtZero && lower < 1e-9 * q0 { return 0 }
                 upper = lower

@@ -84,28 +84,30 @@ public struct PhaseDiagram: Sendable {
         (sigmaW2[index % sigmaW2.count], sigmaB2[index / sigmaW2.count])
     }
 
-    /// Solves the points whose flat indices are `indices` (all by default). Work is split into
-    /// rows of constant sigma_b^2 (one task each, with its own integrator); within a row each
-    /// point warm-starts Newton from its left neighbours' q* (accepted only on a stable root on
-    /// the right side of q0), so the result does not depend on the number of threads.
-    public func solve(indices: [Int]? = nil, threads: Int? = nil, progress: ProgressHandler? = nil) -> [PhasePoint] {
-        let wanted = indices ?? Array(0..<count)
-        // Group the wanted indices by row, keeping their order.
-        var rows: [Int: [Int]] = [:]
-        for (position, index) in wanted.enumerated() { rows[index / sigmaW2.count, default: []].append(position) }
-        let rowKeys = rows.keys.sorted()
-        let results = SharedResults<PhasePoint?>(repeating: nil, count: wanted.count)
-        let rowList = rowKeys.map { rows[$0]! }
+    /// Number of rows (points of equal sigma_b^2): the unit of work and of sharding.
+    public var rowCount: Int { sigmaB2.count }
+
+    /// Solves the given rows (all by default), in the order given; the points of row r are
+    /// flat indices r * sigmaW2.count ..< (r + 1) * sigmaW2.count.
+    ///
+    /// A row is one task with its own integrator, solved left to right, each point warm-starting
+    /// Newton from its left neighbours' q* (accepted only on a stable root on the right side of
+    /// q0). A point's bits therefore depend on its row alone: the same for any number of
+    /// threads and for any split of the rows into shards.
+    public func solve(rows: [Int]? = nil, threads: Int? = nil, progress: ProgressHandler? = nil) -> [PhasePoint] {
+        let rowList = rows ?? Array(0..<rowCount)
+        let width = sigmaW2.count
+        let results = SharedResults<PhasePoint?>(repeating: nil, count: rowList.count * width)
         parallelTasks(count: rowList.count, threads: threads, progress: progress) { task in
             let integrator = GaussianIntegrator(activation: activation)
             var previous: [Double] = []
-            for position in rowList[task] {
-                let (w, b) = parameters(at: wanted[position])
+            for column in 0..<width {
+                let (w, b) = parameters(at: rowList[task] * width + column)
                 // Linear extrapolation from the two left neighbours' q*.
                 let guess = previous.count == 2 ? Swift.max(2 * previous[1] - previous[0], 0.5 * previous[1])
                     : previous.last
                 let point = solvePoint(sigmaW2: w, sigmaB2: b, guess: guess, integrator: integrator)
-                results[position] = point
+                results[task * width + column] = point
                 if let q = point.analysis?.qStar, q > 0 {
                     previous = (previous + [q]).suffix(2)
                 } else {
