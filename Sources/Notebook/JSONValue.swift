@@ -45,7 +45,7 @@ public indirect enum JSONValue: Equatable, Sendable, ExpressibleByStringLiteral,
             if items.isEmpty { out += "[]"; return }
             out += "["
             for (k, item) in items.enumerated() {
-                if k > 0 { out += flat ? ", " : "," }
+                if k > 0 { out += flat && indent != nil ? ", " : "," }
                 if !flat, let level = indent { out += newline + pad(level + 1) }
                 item.write(into: &out, indent: flat ? nil : indent.map { $0 + 1 })
             }

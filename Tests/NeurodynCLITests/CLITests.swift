@@ -1,0 +1,133 @@
+import Foundation
+import Testing
+
+/// Runs the built `neurodyn` binary as a user would.
+struct CLI {
+    static var binary: URL {
+        // Test bundles live in the products directory beside the executable.
+        var directory = Bundle.main.bundleURL
+        for _ in 0..<4 where !FileManager.default.fileExists(atPath: directory.appendingPathComponent("neurodyn").path) {
+            directory.deleteLastPathComponent()
+        }
+        return directory.appendingPathComponent("neurodyn")
+    }
+
+    struct Result {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+        var json: [String: Any]? {
+            (try? JSONSerialization.jsonObject(with: Data(stdout.utf8))) as? [String: Any]
+        }
+    }
+
+    static func run(_ arguments: [String]) throws -> Result {
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+                      stderr: String(decoding: stderr, as: UTF8.self))
+    }
+}
+
+@Suite struct MeanFieldCLITests {
+    @Test func pointJSONHasTheContractKeys() throws {
+        let result = try CLI.run(["meanfield", "point", "--activation", "erf", "--sigma-w2", "3", "--sigma-b2", "0.05", "--format", "json"])
+        #expect(result.status == 0)
+        let json = try #require(result.json)
+        for key in ["activation", "sigma_w2", "sigma_b2", "q_star", "chi1", "chi2", "v_prime", "xi_q", "c_star", "chi_c", "xi_c", "phase"] {
+            #expect(json[key] != nil, "missing \(key)")
+        }
+        #expect(json["phase"] as? String == "chaotic")
+        // erf closed form: chi_1 = 4 sigma_w^2 / (pi sqrt(1 + 4 q*)).
+        let q = json["q_star"] as! Double, chi1 = json["chi1"] as! Double
+        #expect(abs(chi1 - 12 / (Double.pi * (1 + 4 * q).squareRoot())) < 1e-14)
+    }
+
+    @Test func infiniteValuesAreNullInJSON() throws {
+        let result = try CLI.run(["meanfield", "point", "--activation", "relu", "--sigma-w2", "1", "--sigma-b2", "0.5", "--format", "json"])
+        #expect(result.status == 0)
+        #expect(result.json?["chi2"] is NSNull)
+        #expect(!result.stdout.contains("nan") && !result.stdout.contains("inf"))
+    }
+
+    @Test func iterateListsEveryLayer() throws {
+        let result = try CLI.run(["meanfield", "iterate", "--activation", "tanh", "--sigma-w2", "1.69", "--sigma-b2", "0.09",
+                                  "--depth", "7", "--c0", "0.5", "--format", "json"])
+        #expect(result.status == 0)
+        let json = try #require(result.json)
+        #expect((json["q"] as! [Double]).count == 8)
+        #expect((json["c"] as! [Double]).first == 0.5)
+        let star = try CLI.run(["meanfield", "iterate", "--activation", "tanh", "--sigma-w2", "1.69", "--sigma-b2", "0.09",
+                                "--depth", "3", "--q0", "star", "--format", "json"])
+        let qs = star.json!["q"] as! [Double]
+        #expect(qs.allSatisfy { abs($0 / qs[0] - 1) < 1e-13 })
+        #expect(star.json!["c"] == nil)
+    }
+
+    @Test func criticalForms() throws {
+        let tanh = try CLI.run(["meanfield", "critical", "--activation", "tanh", "--sigma-b2", "0", "--format", "json"])
+        #expect(tanh.json?["sigma_w2"] as? Double == 1)
+        let relu = try CLI.run(["meanfield", "critical", "--activation", "relu", "--sigma-b2", "0", "--format", "json"])
+        #expect(relu.json?["q_star"] is NSNull)
+        let none = try CLI.run(["meanfield", "critical", "--activation", "relu", "--sigma-b2", "0.1"])
+        #expect(none.status == 1)
+        #expect(none.stderr.contains("no critical point"))
+    }
+
+    @Test(arguments: [
+        (["meanfield", "point", "--activation", "tanh", "--sigma-w2", "-1", "--sigma-b2", "0"], "sigma_w2"),
+        (["meanfield", "point", "--activation", "tanh", "--sigma-w2", "1", "--sigma-b2", "nan"], "sigma_b2"),
+        (["meanfield", "point", "--activation", "softsign", "--sigma-w2", "1", "--sigma-b2", "0"], "activation"),
+        (["meanfield", "iterate", "--activation", "tanh", "--sigma-w2", "1", "--sigma-b2", "0", "--depth", "-1"], "depth"),
+        (["meanfield", "iterate", "--activation", "tanh", "--sigma-w2", "1", "--sigma-b2", "0", "--depth", "2", "--q0", "x"], "q0"),
+        (["meanfield", "phase", "--activation", "tanh", "--sigma-w2", "1:2", "--sigma-b2", "0:1:2", "--out", "/tmp/neurodyn-never"], "sigma_w2"),
+        (["meanfield", "phase", "--activation", "tanh", "--sigma-w2", "1:2:3", "--sigma-b2", "0:1:0", "--out", "/tmp/neurodyn-never"], "sigma_b2"),
+    ])
+    func badInputExits64NamingTheParameter(arguments: [String], parameter: String) throws {
+        let result = try CLI.run(arguments)
+        #expect(result.status == 64, "\(arguments)")
+        #expect(result.stderr.contains(parameter), "\(result.stderr)")
+        #expect(result.stdout.isEmpty)
+        #expect(!FileManager.default.fileExists(atPath: "/tmp/neurodyn-never"))
+    }
+
+    @Test func missingFixedPointExits1() throws {
+        let result = try CLI.run(["meanfield", "point", "--activation", "relu", "--sigma-w2", "2", "--sigma-b2", "0.1"])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("grows without bound"))
+        #expect(!result.stderr.lowercased().contains("nan"))
+    }
+
+    @Test func phaseWritesDataManifestAndNotebook() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("neurodyn-phase-\(UUID())")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let result = try CLI.run(["meanfield", "phase", "--activation", "tanh", "--sigma-w2", "0.5:4:12", "--sigma-b2", "0:0.3:5",
+                                  "--out", directory.path, "--format", "json", "--quiet"])
+        #expect(result.status == 0)
+        #expect(result.stderr.isEmpty)
+        #expect(result.json?["points"] as? Int == 60)
+        let csv = try String(contentsOf: directory.appendingPathComponent("phase.csv"), encoding: .utf8)
+        let lines = csv.split(separator: "\n")
+        #expect(lines.first == "sigma_w2,sigma_b2,q_star,chi1,c_star,chi_c,xi_q,xi_c,status")
+        #expect(lines.count == 61)
+        #expect(!csv.contains("nan"))
+        let notebook = try JSONSerialization.jsonObject(with: Data(contentsOf: directory.appendingPathComponent("phase.ipynb"))) as! [String: Any]
+        #expect(notebook["nbformat"] as? Int == 4)
+        let manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: directory.appendingPathComponent("run.json"))) as! [String: Any]
+        #expect((manifest["versions"] as! [String: String])["openblas"]?.contains("OpenBLAS") == true)
+    }
+
+    @Test func helpStatesTheVarianceConvention() throws {
+        let result = try CLI.run(["meanfield", "point", "--help"])
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("VARIANCE"))
+    }
+}
