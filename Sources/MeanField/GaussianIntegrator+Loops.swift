@@ -40,12 +40,14 @@ struct SmoothLoop: KernelBody {
     }
 }
 
-/// The even and odd parts of phi at the nodes u_i with y_i > 0, times twice their weights:
+/// The even and odd parts of phi at the nodes u_i with y_i >= 0, times twice their weights:
 /// for a rule symmetric in y, E[phi h_n] = sum_{y_i > 0} 2 w_i (n even ? even_i : odd_i) h_n(y_i).
 struct ParityLoop: KernelBody {
     let nodes: UnsafeBufferPointer<Double>
     let standardNodes: UnsafeBufferPointer<Double>
     let weights: UnsafeBufferPointer<Double>
+    /// phi(-u) = -phi(u): the even part vanishes and phi(-u) need not be evaluated.
+    let isOdd: Bool
 
     @inline(__always)
     func run<K: ActivationKernel>(_ kernel: K.Type) -> (y: [Double], even: [Double], odd: [Double]) {
@@ -54,7 +56,8 @@ struct ParityLoop: KernelBody {
         even.reserveCapacity(nodes.count / 2 + 1)
         odd.reserveCapacity(nodes.count / 2 + 1)
         for i in 0..<nodes.count where standardNodes[i] >= 0 {
-            let plus = K.derivatives(nodes[i]).d0, minus = K.derivatives(-nodes[i]).d0
+            let plus = K.derivatives(nodes[i]).d0
+            let minus = isOdd ? -plus : K.derivatives(-nodes[i]).d0
             let w = standardNodes[i] == 0 ? weights[i] : 2 * weights[i]
             y.append(standardNodes[i])
             even.append(0.5 * w * (plus + minus))

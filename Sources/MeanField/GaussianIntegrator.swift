@@ -12,6 +12,8 @@ public final class GaussianIntegrator {
     private let profile: QuadratureProfile
     var rule = GaussianRule()
     private var inner = GaussianRule()
+    /// The Mehler projections' rule, kept apart so that each keeps its cached layout.
+    var hermiteRule = GaussianRule()
     private var pinned: (q: Double, moments: LengthMoments)?
 
     public init(activation: Activation, options: QuadratureOptions = .standard, method: MomentMethod = .automatic) {

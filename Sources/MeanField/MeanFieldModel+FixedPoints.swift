@@ -108,20 +108,22 @@ extension MeanFieldModel {
     /// [0, 1), reached monotonically by Newton from c = 0. Odd phi with sigma_b^2 = 0 gives
     /// c* = 0 exactly.
     ///
-    /// - Returns: c* and chi_c(c*) = sigma_w^2 E[phi'(u1) phi'(u2)] = f'(c*).
+    /// - Returns: c* and chi_c(c*) = sigma_w^2 E[phi'(u1) phi'(u2)] = f'(c*); `seriesOrder` is the
+    ///   Mehler order that met the bound (nil when the series was not used).
     public func cStar(qStar: Double, chi1: Double, solver: CorrelationSolver = .automatic,
                       moments: LengthMoments? = nil,
-                      using integrator: GaussianIntegrator) throws(MeanFieldError) -> (cStar: Double, chiC: Double) {
-        guard chi1 > 1, qStar > 0 else { return (1, chi1) }
+                      using integrator: GaussianIntegrator) throws(MeanFieldError) -> (cStar: Double, chiC: Double, seriesOrder: Int?) {
+        guard chi1 > 1, qStar > 0 else { return (1, chi1, nil) }
         if activation.isOdd && sigmaB2 == 0 {
             let slope = sigmaW2 * integrator.cross(q11: qStar, q22: qStar, c: 0).dphiDphi
-            return (0, slope)
+            return (0, slope, nil)
         }
         if integrator.method == .automatic, activation.closedFormCross(q11: qStar, q22: qStar, c: 0.5) != nil {
-            return try cStarNewton(qStar: qStar) { c in
+            let solution = try cStarNewton(qStar: qStar) { c in
                 let m = integrator.cross(q11: qStar, q22: qStar, c: c)
                 return (m.phiPhi, qStar * m.dphiDphi)
             }
+            return (solution.cStar, solution.chiC, nil)
         }
         if case .mehler(let initialOrder, let maxOrder) = solver, activation.kinks.isEmpty {
             let moments = moments ?? integrator.length(q: qStar)
@@ -136,7 +138,9 @@ extension MeanFieldModel {
                 let valueTolerance = 1e-13 * moments.phi2
                 let slopeTolerance = 1e-12 * qStar * moments.dphi2
                 let bound = series.truncationBound(at: solution.cStar)
-                if bound.value <= valueTolerance && bound.derivative <= slopeTolerance { return solution }
+                if bound.value <= valueTolerance && bound.derivative <= slopeTolerance {
+                    return (solution.cStar, solution.chiC, order)
+                }
                 // The order the bounds ask for at this c* if the residuals stopped shrinking;
                 // they do shrink, so grow at most fourfold a round.
                 let logC = Foundation.log(Swift.max(solution.cStar, 1e-3))
@@ -147,10 +151,11 @@ extension MeanFieldModel {
                 order = Swift.min((needed + 15) / 16 * 16, maxOrder)
             }
         }
-        return try cStarNewton(qStar: qStar) { c in
+        let solution = try cStarNewton(qStar: qStar) { c in
             let m = integrator.cross(q11: qStar, q22: qStar, c: c)
             return (m.phiPhi, qStar * m.dphiDphi)
         }
+        return (solution.cStar, solution.chiC, nil)
     }
 
     /// Newton from c = 0 on g(c) = (sigma_w^2 G(c) + sigma_b^2)/q* - c, given (G, G').

@@ -28,6 +28,8 @@ public struct PointAnalysis: Sendable, Equatable {
     /// chi_c = f'(c*) = sigma_w^2 E[phi'(u1) phi'(u2)] at c*.
     public var chiC: Double
     public var phase: Phase
+    /// The Mehler-series order that solved c* (nil when c* came from elsewhere).
+    public var seriesOrder: Int?
 
     /// xi_q = -1/ln V'(q*): depth scale of the length's convergence (Schoenholz et al. eq. 6).
     public var xiQ: Double { depthScale(vPrime) }
@@ -52,11 +54,11 @@ extension MeanFieldModel {
         let chi1 = sigmaW2 * m.dphi2
         let phase: Phase = Swift.abs(chi1 - 1) <= PointAnalysis.criticalTolerance ? .critical
             : chi1 < 1 ? .ordered : .chaotic
-        let (c, chiC) = phase == .chaotic
+        let (c, chiC, order) = phase == .chaotic
             ? try cStar(qStar: q, chi1: chi1, solver: solver, moments: m, using: integrator)
-            : (1.0, chi1)
+            : (1.0, chi1, nil)
         return PointAnalysis(model: self, qStar: q, chi1: chi1, chi2: sigmaW2 * m.d2phi2,
-                             vPrime: sigmaW2 * m.phi2Dq, cStar: c, chiC: chiC, phase: phase)
+                             vPrime: sigmaW2 * m.phi2Dq, cStar: c, chiC: chiC, phase: phase, seriesOrder: order)
     }
 
     /// q^0..q^L of the length map from q0, and, when c0 is given, c^0..c^L of the joint map

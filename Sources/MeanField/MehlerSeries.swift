@@ -27,22 +27,23 @@ public struct MehlerSeries: Sendable {
         var options = integrator.options
         options.tail = Swift.max(options.tail, 12.5)  // h_n(z) e^{-z^2/2} decays only like e^{-z^2/4}
         let panel = Swift.min(options.gaussianPanel, 6.5 / Double(order).squareRoot())
-        integrator.rule.build(mean: 0, sd: q.squareRoot(), profile: integrator.activation.quadratureProfile,
-                              options: options, maxStandardPanel: panel)
-        let rule = integrator.rule
+        integrator.hermiteRule.build(mean: 0, sd: q.squareRoot(), profile: integrator.activation.quadratureProfile,
+                                     options: options, maxStandardPanel: panel)
+        let rule = integrator.hermiteRule
         let (y, even, odd) = rule.nodes.withUnsafeBufferPointer { nodes in
             rule.standardNodes.withUnsafeBufferPointer { standard in
                 rule.weights.withUnsafeBufferPointer { weights in
-                    integrator.activation.withKernel(ParityLoop(nodes: nodes, standardNodes: standard, weights: weights))
+                    integrator.activation.withKernel(ParityLoop(nodes: nodes, standardNodes: standard, weights: weights,
+                                                                isOdd: integrator.activation.isOdd))
                 }
             }
         }
-        // Four lanes at a time; padding lanes carry zero weight.
+        // Four nodes a lane; padding lanes carry zero weight.
         let lanes = (y.count + 3) / 4
         func pack(_ values: [Double]) -> [SIMD4<Double>] {
-            (0..<lanes).map { k in
-                SIMD4((0..<4).map { 4 * k + $0 < values.count ? values[4 * k + $0] : 0 })
-            }
+            var packed = [SIMD4<Double>](repeating: .zero, count: lanes)
+            for (i, value) in values.enumerated() { packed[i >> 2][i & 3] = value }
+            return packed
         }
         let y4 = pack(y), even4 = pack(even), odd4 = pack(odd)
         var h = [SIMD4<Double>](repeating: SIMD4(repeating: 1), count: lanes)
