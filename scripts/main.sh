@@ -7,8 +7,9 @@ bash scripts/setup.sh
 swift build -c release
 OUT=${OUT:-out}
 .build/release/neurodyn meanfield phase --activation tanh --sigma-w2 0.5:4:200 --sigma-b2 0:0.3:200 --out "$OUT/phase-tanh"
-if .venv/bin/python -c "import nbconvert, matplotlib" 2>/dev/null; then
-  (cd "$OUT/phase-tanh" && ../../.venv/bin/jupyter nbconvert --to notebook --execute --inplace phase.ipynb >/dev/null 2>&1) \
+VENV="$PWD/.venv"
+if "$VENV/bin/python" -c "import nbconvert, matplotlib" 2>/dev/null; then
+  (cd "$OUT/phase-tanh" && "$VENV/bin/jupyter" nbconvert --to notebook --execute --inplace phase.ipynb >/dev/null 2>&1) \
     && echo "figure: $OUT/phase-tanh/phase.png" \
     || echo "notebook execution failed; data and notebook are in $OUT/phase-tanh" >&2
 else

@@ -78,10 +78,9 @@ struct GaussianRule {
         cuts.append(-tail)
         cuts.append(tail)
         for zone in profile.zones where zone.halfWidth.isFinite {
-            for edge in [(zone.center - zone.halfWidth - mean) / sd, (zone.center + zone.halfWidth - mean) / sd]
-            where edge > -tail && edge < tail {
-                cuts.append(edge)
-            }
+            let lower = (zone.center - zone.halfWidth - mean) / sd, upper = (zone.center + zone.halfWidth - mean) / sd
+            if lower > -tail && lower < tail { cuts.append(lower) }
+            if upper > -tail && upper < tail { cuts.append(upper) }
         }
         for kink in profile.kinks {
             let y = (kink - mean) / sd
@@ -103,8 +102,12 @@ struct GaussianRule {
         }
         let order = options.order
         if cuts != cachedCuts || panelCounts != cachedCounts || order != cachedOrder {
-            cachedCuts = cuts
-            cachedCounts = panelCounts
+            // Element copies, not buffer sharing: a shared buffer would be copied (allocated)
+            // by the next in-place mutation of `cuts`.
+            cachedCuts.removeAll(keepingCapacity: true)
+            cachedCuts.append(contentsOf: cuts)
+            cachedCounts.removeAll(keepingCapacity: true)
+            cachedCounts.append(contentsOf: panelCounts)
             cachedOrder = order
             standardNodes.removeAll(keepingCapacity: true)
             weights.removeAll(keepingCapacity: true)
