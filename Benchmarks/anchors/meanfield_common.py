@@ -1,4 +1,5 @@
 """Shared pieces of the mean-field anchors: the grid, tanh and its derivatives, I/O."""
+import argparse
 import csv
 import math
 import numpy as np
@@ -35,3 +36,15 @@ def read_csv(path):
         rows = list(csv.DictReader(f))
     keys = ["sigma_w2", "sigma_b2", "q_star", "chi1", "c_star", "chi_c"]
     return {k: np.array([float(r[k]) if r[k] != "" else np.nan for r in rows]) for k in keys}
+
+
+def grid_arguments(default_out, **extra):
+    """The command line every grid anchor shares: --out, --w, --b, plus script-specific options
+    given as name=(type, default)."""
+    p = argparse.ArgumentParser()
+    p.add_argument("--out", default=default_out)
+    p.add_argument("--w", default="0.5:4:200")
+    p.add_argument("--b", default="0:0.3:200")
+    for name, (kind, value) in extra.items():
+        p.add_argument(f"--{name}", type=kind, default=value)
+    return p.parse_args()

@@ -4,10 +4,9 @@ Gauss-Hermite cannot follow tanh(sqrt(q) z) as q grows (DESIGN.md section 2).
 
 usage: python phase_gauss_hermite.py [--out FILE] [--nodes 64]
 """
-import argparse
 import time
 import numpy as np
-from meanfield_common import grid, tanh_d, write_csv
+from meanfield_common import grid, grid_arguments, tanh_d, write_csv
 
 
 def solve_chunk(W, B, z, wz):
@@ -16,7 +15,8 @@ def solve_chunk(W, B, z, wz):
         t, s, d2 = tanh_d(np.sqrt(q)[:, None] * z[None, :])
         F = W * ((t * t) @ wz) + B - q
         dF = W * ((s * s + t * d2) @ wz) - 1
-        new = np.maximum(q - F / dF, 0.5 * q)
+        with np.errstate(divide="ignore", invalid="ignore"):  # q = 0 rows (tanh, no bias) are set below
+            new = np.maximum(q - F / dF, 0.5 * q)
         if np.all(np.abs(new - q) <= 1e-15 * np.maximum(q, 1e-300)):
             q = new
             break
@@ -49,13 +49,7 @@ def solve_chunk(W, B, z, wz):
 
 
 def main():
-    p = argparse.ArgumentParser()
-    p.add_argument("--out", default="phase_gauss_hermite.csv")
-    p.add_argument("--w", default="0.5:4:200")
-    p.add_argument("--b", default="0:0.3:200")
-    p.add_argument("--nodes", type=int, default=64)
-    p.add_argument("--chunk", type=int, default=200)
-    args = p.parse_args()
+    args = grid_arguments("phase_gauss_hermite.csv", nodes=(int, 64), chunk=(int, 200))
     t0 = time.perf_counter()
     W, B = grid(args.w, args.b)
     z, wz = np.polynomial.hermite_e.hermegauss(args.nodes)

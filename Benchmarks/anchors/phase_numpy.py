@@ -9,10 +9,9 @@ Single-threaded BLAS is irrelevant here (no matmul); numpy runs one core.
 
 usage: python phase_numpy.py [--out FILE] [--w 0.5:4:200] [--b 0:0.3:200]
 """
-import argparse
 import time
 import numpy as np
-from meanfield_common import grid, tanh_d, write_csv, SQRT2PI
+from meanfield_common import grid, grid_arguments, tanh_d, write_csv, SQRT2PI
 
 
 def gl_rule(q_max, tail=9.0, order=16):
@@ -91,11 +90,7 @@ def c_star(W, B, q, h=0.12, tail=9.0, chunk=256):
 
 
 def main():
-    p = argparse.ArgumentParser()
-    p.add_argument("--out", default="phase_numpy.csv")
-    p.add_argument("--w", default="0.5:4:200")
-    p.add_argument("--b", default="0:0.3:200")
-    args = p.parse_args()
+    args = grid_arguments("phase_numpy.csv")
     t0 = time.perf_counter()
     W, B = grid(args.w, args.b)
     z, wz = gl_rule(q_max=16.0)

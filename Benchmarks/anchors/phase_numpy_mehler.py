@@ -8,10 +8,9 @@ polynomials, then Newton on the polynomials vectorised over the chaotic points.
 
 usage: python phase_numpy_mehler.py [--out FILE] [--order 256]
 """
-import argparse
 import time
 import numpy as np
-from meanfield_common import grid, tanh_d, write_csv, SQRT2PI
+from meanfield_common import grid, grid_arguments, tanh_d, write_csv, SQRT2PI
 
 
 def solve_chunk(W, B, z, wz, H):
@@ -64,14 +63,7 @@ def solve_chunk(W, B, z, wz, H):
 
 
 def main():
-    p = argparse.ArgumentParser()
-    p.add_argument("--out", default="phase_numpy_mehler.csv")
-    p.add_argument("--w", default="0.5:4:200")
-    p.add_argument("--b", default="0:0.3:200")
-    p.add_argument("--order", type=int, default=256)
-    p.add_argument("--h", type=float, default=0.04)
-    p.add_argument("--chunk", type=int, default=400)
-    args = p.parse_args()
+    args = grid_arguments("phase_numpy_mehler.csv", order=(int, 256), h=(float, 0.04), chunk=(int, 400))
     t0 = time.perf_counter()
     W, B = grid(args.w, args.b)
     z = np.arange(-12.5, 12.5 + args.h / 2, args.h)

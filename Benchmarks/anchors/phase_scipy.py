@@ -9,12 +9,11 @@ chi_c = sigma_w^2 E[phi'(u1) phi'(u2)] by the same nesting.
 
 usage: python phase_scipy.py [--stride 20] [--extra "w,b;w,b"] [--out FILE]
 """
-import argparse
 import math
 import time
 import numpy as np
 from scipy import integrate, optimize
-from meanfield_common import grid, write_csv, SQRT2PI
+from meanfield_common import grid, grid_arguments, write_csv, SQRT2PI
 
 EPS = dict(epsabs=1e-15, epsrel=1e-13, limit=400)
 
@@ -61,13 +60,7 @@ def c_star(w, b, q):
 
 
 def main():
-    p = argparse.ArgumentParser()
-    p.add_argument("--w", default="0.5:4:200")
-    p.add_argument("--b", default="0:0.3:200")
-    p.add_argument("--stride", type=int, default=20)
-    p.add_argument("--extra", default="")
-    p.add_argument("--out", default="phase_scipy.csv")
-    args = p.parse_args()
+    args = grid_arguments("phase_scipy.csv", stride=(int, 20), extra=(str, ""))
     W, B = grid(args.w, args.b)
     nw = int(args.w.split(":")[2])
     chosen = [i for i in range(len(W)) if (i % nw) % args.stride == 0 and (i // nw) % args.stride == 0]

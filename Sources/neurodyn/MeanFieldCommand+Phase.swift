@@ -17,8 +17,8 @@ extension MeanFieldCommand {
                 LO:HI:COUNT, both ends included. The grid's order is sigma_b2-major.
                 """)
 
-        @Option(help: "Activation: \(Activation.allCases.map(\.rawValue).joined(separator: ", ")).")
-        var activation: Activation
+        @OptionGroup var activationOption: ActivationOption
+        var activation: Activation { activationOption.activation }
         @Option(name: .customLong("sigma-w2"), parsing: .unconditional, help: "Weight-variance range LO:HI:COUNT, e.g. 0.5:4:200.")
         var sigmaW2: String
         @Option(name: .customLong("sigma-b2"), parsing: .unconditional, help: "Bias-variance range LO:HI:COUNT, e.g. 0:0.3:200.")

@@ -119,8 +119,8 @@ extension MeanFieldCommand {
                 the line; null for relu and linear at sigma_b^2 = 0, where every q is a fixed point.
                 """)
 
-        @Option(help: "Activation: \(Activation.allCases.map(\.rawValue).joined(separator: ", ")).")
-        var activation: Activation
+        @OptionGroup var activationOption: ActivationOption
+        var activation: Activation { activationOption.activation }
         @Option(name: .customLong("sigma-b2"), parsing: .unconditional, help: "Bias VARIANCE sigma_b^2 (>= 0).")
         var sigmaB2: Double
         @OptionGroup var output: FormatOptions

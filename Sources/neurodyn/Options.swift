@@ -25,9 +25,14 @@ struct ProgressOptions: ParsableArguments {
     }
 }
 
-struct ModelOptions: ParsableArguments {
+struct ActivationOption: ParsableArguments {
     @Option(help: "Activation: \(Activation.allCases.map(\.rawValue).joined(separator: ", ")).")
     var activation: Activation
+}
+
+struct ModelOptions: ParsableArguments {
+    @OptionGroup var activationOption: ActivationOption
+    var activation: Activation { activationOption.activation }
 
     @Option(name: .customLong("sigma-w2"), parsing: .unconditional, help: "Weight VARIANCE sigma_w^2 (W_ij ~ N(0, sigma_w^2/N)), >= 0.")
     var sigmaW2: Double
