@@ -49,19 +49,29 @@ public struct MehlerSeries: Sendable {
         var h = [SIMD4<Double>](repeating: SIMD4(repeating: 1), count: lanes)
         var hPrevious = [SIMD4<Double>](repeating: .zero, count: lanes)
         var b = [Double](repeating: 0, count: order + 1)
-        for n in 0...order {
-            // b_n = (sum_i w_i phi_i h_n(y_i))^2; h_{n+1} = (y h_n - sqrt(n) h_{n-1}) / sqrt(n+1).
-            let down = Double(n).squareRoot(), up = 1 / Double(n + 1).squareRoot()
-            let weights = n % 2 == 0 ? even4 : odd4
-            var sum = SIMD4<Double>.zero
-            for k in 0..<lanes {
-                let current = h[k]
-                sum += weights[k] * current
-                h[k] = (y4[k] * current - down * hPrevious[k]) * up
-                hPrevious[k] = current
+        y4.withUnsafeBufferPointer { y in
+            even4.withUnsafeBufferPointer { even in
+                odd4.withUnsafeBufferPointer { odd in
+                    h.withUnsafeMutableBufferPointer { h in
+                        hPrevious.withUnsafeMutableBufferPointer { hPrevious in
+                            for n in 0...order {
+                                // b_n = (sum_i w_i phi_i h_n(y_i))^2; h_{n+1} = (y h_n - sqrt(n) h_{n-1}) / sqrt(n+1).
+                                let down = Double(n).squareRoot(), up = 1 / Double(n + 1).squareRoot()
+                                let weights = n % 2 == 0 ? even : odd
+                                var sum = SIMD4<Double>.zero
+                                for k in 0..<lanes {
+                                    let current = h[k]
+                                    sum += weights[k] * current
+                                    h[k] = (y[k] * current - down * hPrevious[k]) * up
+                                    hPrevious[k] = current
+                                }
+                                let projection = sum.sum()
+                                b[n] = projection * projection
+                            }
+                        }
+                    }
+                }
             }
-            let projection = sum.sum()
-            b[n] = projection * projection
         }
         coefficients = b
         var sum = 0.0, weightedSum = 0.0
