@@ -141,7 +141,8 @@ extension MeanFieldModel {
                 let slopeTolerance = 1e-12 * qStar * moments.dphi2
                 let bound = series.truncationBound(at: solution.cStar)
                 if bound.value <= valueTolerance && bound.derivative <= slopeTolerance {
-                    return (solution.cStar, solution.chiC, order)
+                    let polished = solution.cStar > 0.9 ? polishNearOne(solution, series: series) : solution
+                    return (polished.cStar, polished.chiC, order)
                 }
                 // The order the bounds ask for at this c* if the residuals stopped shrinking;
                 // they do shrink, so grow at most fourfold a round.
@@ -158,6 +159,31 @@ extension MeanFieldModel {
             return (m.phiPhi, qStar * m.dphiDphi)
         }
         return (solution.cStar, solution.chiC, nil)
+    }
+
+    /// Newton in delta = 1 - c on f(c) - c = delta - (sigma_w^2/q*) (G(1) - G(1 - delta)), which
+    /// uses f(1) = 1 exactly (G(1) = E[phi^2], sigma_w^2 E[phi^2] + sigma_b^2 = q*): near the
+    /// critical line, where 1 - chi_c is tiny, the c-form loses 1e-16/(1 - chi_c) of c* to
+    /// cancellation and to the rounding of q*; this form keeps 1 - c* to full relative accuracy.
+    private func polishNearOne(_ start: (cStar: Double, chiC: Double), series: MehlerSeries) -> (cStar: Double, chiC: Double) {
+        let scale = sigmaW2 / series.q
+        var delta = 1 - start.cStar
+        var previousStep = Double.infinity
+        for _ in 0..<30 {
+            let (deficit, slope) = series.deficit(delta: delta)
+            let g = delta - scale * deficit
+            let dg = 1 - scale * slope
+            guard dg > 0, g.isFinite else { return start }
+            let step = -g / dg
+            // Converged, or down to rounding noise (ulp(delta) / (1 - chi_c)): the step stops shrinking.
+            if Swift.abs(step) <= 1e-15 * delta || Swift.abs(step) >= 0.5 * previousStep {
+                return (1 - delta, scale * slope)
+            }
+            previousStep = Swift.abs(step)
+            delta += step
+            guard delta > 0 else { return start }
+        }
+        return start
     }
 
     /// Newton from c = 0 on g(c) = (sigma_w^2 G(c) + sigma_b^2)/q* - c, given (G, G').

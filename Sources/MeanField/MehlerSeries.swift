@@ -16,6 +16,8 @@ public struct MehlerSeries: Sendable {
     /// R0 and R1 above.
     public let residual: Double
     public let derivativeResidual: Double
+    /// E[phi^2] = G(1), the scale of the residuals.
+    public let secondMoment: Double
 
     public var order: Int { coefficients.count - 1 }
 
@@ -79,6 +81,7 @@ public struct MehlerSeries: Sendable {
             sum += b[n]
             weightedSum += Double(n) * b[n]
         }
+        secondMoment = moments.phi2
         residual = moments.phi2 - sum
         derivativeResidual = q * moments.dphi2 - weightedSum
     }
@@ -91,6 +94,23 @@ public struct MehlerSeries: Sendable {
         for k in stride(from: n - 1, through: 0, by: -1) {
             derivative = derivative * c + value
             value = value * c + coefficients[k]
+        }
+        return (value, derivative)
+    }
+
+    /// (G(1) - G(1 - delta), G'(1 - delta)) without cancellation:
+    /// G(1) - G(c) = sum_{n<=N} b_n (1 - c^n) + R0 - sum_{n>N} b_n c^n, with
+    /// 1 - c^n = -expm1(n log1p(-delta)); the last sum lies in [0, c^{N+1} R0] (the value part of
+    /// ``truncationBound(at:)``) and is dropped. R0 enters only above 1e-13 E[phi^2]: below, it is
+    /// the ~1e-15 disagreement of two quadrature rules, not a tail. Near c = 1 this keeps the
+    /// relative accuracy of delta that the difference G(1) - G(c) loses.
+    public func deficit(delta: Double) -> (value: Double, derivative: Double) {
+        let logC = Foundation.log1p(-delta)
+        var value = residual > 1e-13 * secondMoment ? residual : 0, derivative = 0.0
+        for n in 1..<coefficients.count {
+            let k = Double(n)
+            value -= coefficients[n] * Foundation.expm1(k * logC)
+            derivative += k * coefficients[n] * Foundation.exp((k - 1) * logC)
         }
         return (value, derivative)
     }
