@@ -125,6 +125,20 @@ struct CLI {
         #expect((manifest["versions"] as! [String: String])["openblas"]?.contains("OpenBLAS") == true)
     }
 
+    @Test func finiteWidthJSONHasTheContractKeys() throws {
+        let result = try CLI.run(["meanfield", "finite-width", "--activation", "relu", "--sigma-w2", "2", "--sigma-b2", "0",
+                                  "--q1", "1", "--depth", "4", "--format", "json"])
+        #expect(result.status == 0)
+        let json = try #require(result.json)
+        #expect(Set(json.keys) == ["q", "m", "s", "n_var"])
+        let nVar = json["n_var"] as! [Double]
+        #expect(nVar.count == 4)
+        #expect(zip(nVar, [2.0, 7, 12, 17]).allSatisfy { abs($0 - $1) < 1e-12 })
+        let bad = try CLI.run(["meanfield", "finite-width", "--activation", "relu", "--sigma-w2", "2", "--sigma-b2", "0",
+                               "--q1", "-1", "--depth", "4"])
+        #expect(bad.status == 64 && bad.stderr.contains("q1"))
+    }
+
     @Test func helpStatesTheVarianceConvention() throws {
         let result = try CLI.run(["meanfield", "point", "--help"])
         #expect(result.status == 0)
