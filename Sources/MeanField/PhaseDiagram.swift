@@ -69,6 +69,11 @@ public struct PhaseDiagram: Sendable {
         guard sigmaW2.lower >= 0 else { throw .invalidParameter(name: "sigma_w2", reason: "variances must be >= 0") }
         guard sigmaB2.lower >= 0 else { throw .invalidParameter(name: "sigma_b2", reason: "variances must be >= 0") }
         guard q0 > 0, q0.isFinite else { throw .invalidParameter(name: "q0", reason: "must be finite and > 0") }
+        guard sigmaW2.count.multipliedReportingOverflow(by: sigmaB2.count).partialValue <= Self.maximumPoints,
+              sigmaW2.count <= Self.maximumPoints, sigmaB2.count <= Self.maximumPoints else {
+            throw .invalidParameter(name: "sigma_w2 x sigma_b2",
+                                    reason: "\(sigmaW2.count) x \(sigmaB2.count) points exceed \(Self.maximumPoints) in one run; split it into shards")
+        }
         self.activation = activation
         self.sigmaW2 = sigmaW2
         self.sigmaB2 = sigmaB2
@@ -77,6 +82,9 @@ public struct PhaseDiagram: Sendable {
     }
 
     public var count: Int { sigmaW2.count * sigmaB2.count }
+
+    /// The largest grid one run holds in memory (about 100 bytes a point).
+    public static let maximumPoints = 20_000_000
 
     /// The points with flat index `index` (sigma_b^2 major, sigma_w^2 minor), i.e.
     /// index = iB * sigmaW2.count + iW.

@@ -34,6 +34,13 @@ import Testing
         #expect(points[2].analysis == nil)
     }
 
+    @Test func absurdGridIsRefused() throws {
+        #expect(throws: MeanFieldError.self) {
+            try PhaseDiagram(activation: .tanh, sigmaW2: GridAxis(parsing: "0:1:100000", name: "w"),
+                             sigmaB2: GridAxis(parsing: "0:1:100000", name: "b"))
+        }
+    }
+
     @Test func rowsSolvedApartEqualRowsSolvedTogether() throws {
         // The unit of sharding: any subset of rows, in any order, gives the same bits.
         let diagram = try PhaseDiagram(activation: .erf, sigmaW2: GridAxis(parsing: "1:3:4", name: "w"),
