@@ -126,9 +126,9 @@ public func brent(
             if let error = context.error { throw error }
             try check(status)
             let a = gsl_root_fsolver_x_lower(solver), b = gsl_root_fsolver_x_upper(solver)
-            if tolerance.converged(b - a, at: gsl_root_fsolver_root(solver)) || gsl_root_fsolver_root(solver).isNaN {
-                return gsl_root_fsolver_root(solver)
-            }
+            let root = gsl_root_fsolver_root(solver)
+            guard root.isFinite else { throw RootFindingError.nonFinite(x: root) }
+            if tolerance.converged(b - a, at: root) { return root }
         }
         throw RootFindingError.maxIterations(tolerance.maxIterations)
     }

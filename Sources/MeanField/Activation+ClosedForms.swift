@@ -51,6 +51,14 @@ extension Activation {
         }
     }
 
+    /// True when ``closedFormCross(q11:q22:c:)`` answers for every argument.
+    public var hasClosedFormCross: Bool {
+        switch self {
+        case .linear, .relu, .erf, .sin: true
+        case .tanh, .sigmoid, .softplus, .swish, .gelu, .hardTanh: false
+        }
+    }
+
     /// Exact joint moments, where known (q12 = c sqrt(q11 q22)).
     ///
     /// - erf: E[phi phi] = (2/pi) asin(2 q12 / sqrt((1+2q11)(1+2q22))),

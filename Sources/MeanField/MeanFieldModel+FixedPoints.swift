@@ -120,7 +120,7 @@ extension MeanFieldModel {
             let slope = sigmaW2 * integrator.cross(q11: qStar, q22: qStar, c: 0).dphiDphi
             return (0, slope, nil)
         }
-        if integrator.method == .automatic, activation.closedFormCross(q11: qStar, q22: qStar, c: 0.5) != nil {
+        if integrator.method == .automatic, activation.hasClosedFormCross {
             let solution = try cStarNewton(qStar: qStar) { c in
                 let m = integrator.cross(q11: qStar, q22: qStar, c: c)
                 return (m.phiPhi, qStar * m.dphiDphi)

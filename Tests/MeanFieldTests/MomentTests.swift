@@ -29,6 +29,12 @@ import Testing
         }
     }
 
+    @Test func closedFormCrossAvailabilityIsDeclared() {
+        for activation in Activation.allCases {
+            #expect((activation.closedFormCross(q11: 1, q22: 2, c: 0.3) != nil) == activation.hasClosedFormCross)
+        }
+    }
+
     @Test(arguments: [Activation.erf, .relu, .linear, .sin])
     func closedFormCrossMatchesQuadrature(activation: Activation) {
         let exact = GaussianIntegrator(activation: activation)
