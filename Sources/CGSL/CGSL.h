@@ -28,4 +28,20 @@ static inline const gsl_root_fsolver_type *cgsl_root_fsolver_brent(void) { retur
 static inline const gsl_min_fminimizer_type *cgsl_min_fminimizer_brent(void) { return gsl_min_fminimizer_brent; }
 static inline const char *cgsl_version(void) { return gsl_version; }
 
+/* GSL seeds MT19937 from one 32-bit integer (gsl_rng_set keeps s & 0xffffffff), so among 10^4
+   networks two would share a stream with probability ~1%. This fills the whole 624-word state
+   instead, the way numpy's SeedSequence seeds its MT19937. The layout mirrors GSL's rng/mt.c
+   (struct { unsigned long mt[624]; int mti; }); returns 0 if the generator's state has another
+   size, so a change in GSL is caught rather than written past. */
+typedef struct { unsigned long mt[624]; int mti; } cgsl_mt_state;
+static inline int cgsl_rng_mt19937_fill_state(gsl_rng *r, const unsigned int *words) {
+    if (r->type != gsl_rng_mt19937 || gsl_rng_size(r) != sizeof(cgsl_mt_state)) return 0;
+    cgsl_mt_state *state = (cgsl_mt_state *)gsl_rng_state(r);
+    int nonzero = 0;
+    for (int i = 0; i < 624; i++) { state->mt[i] = words[i]; nonzero |= (words[i] != 0); }
+    if (!nonzero) state->mt[0] = 0x80000000UL; /* the all-zero state is the one forbidden state */
+    state->mti = 624;
+    return 1;
+}
+
 #endif
