@@ -98,13 +98,46 @@ public final class GaussianIntegrator {
     /// points and the rule stays exact; panels follow the activation's features in both levels.
     public func cross(q11: Double, q22: Double, c: Double) -> CrossMoments {
         if method == .automatic, let exact = activation.closedFormCross(q11: q11, q22: q22, c: c) { return exact }
+        let factors = buildOuterRule(q11: q11, q22: q22, c: c)
+        var phiPhi = 0.0, dphiDphi = 0.0
+        for k in 0..<rule.count {
+            let x = rule.nodes[k] / factors.scale
+            let first = smoothed(mean: factors.alpha * x, sd: factors.s1)
+            let second = factors.symmetric ? first : smoothed(mean: factors.beta * x, sd: factors.s2)
+            phiPhi += rule.weights[k] * first.0 * second.0
+            dphiDphi += rule.weights[k] * first.1 * second.1
+        }
+        return CrossMoments(phiPhi: phiPhi, dphiDphi: dphiDphi)
+    }
+
+    /// M[i][j] = E[phi(u1)^i phi(u2)^j] for i, j = 0...4 with i + j <= 4 (other entries 0),
+    /// (u1, u2) as in ``cross(q11:q22:c:)`` and by the same common-factor quadrature. These are
+    /// the moments behind the covariance of sigma_w^2 (phi_a^2, phi_a phi_b, phi_b^2) that drives
+    /// the finite-width kernel fluctuations (``MeanFieldModel/finiteWidthCorrelation(q11:q22:c:widths:using:)``).
+    public func crossPowers(q11: Double, q22: Double, c: Double) -> [[Double]] {
+        let factors = buildOuterRule(q11: q11, q22: q22, c: c)
+        var moments = [[Double]](repeating: [Double](repeating: 0, count: 5), count: 5)
+        for k in 0..<rule.count {
+            let x = rule.nodes[k] / factors.scale
+            let first = smoothedPowers(mean: factors.alpha * x, sd: factors.s1)
+            let second = factors.symmetric ? first : smoothedPowers(mean: factors.beta * x, sd: factors.s2)
+            for i in 0...4 {
+                for j in 0...(4 - i) { moments[i][j] += rule.weights[k] * first[i] * second[j] }
+            }
+        }
+        return moments
+    }
+
+    /// Builds `rule` as the outer rule in x of the common-factor decomposition (as u = scale x):
+    /// the activation's zones seen through each factor, and around each kink a zone as narrow as
+    /// that factor's smoothing (9 sd either side).
+    private func buildOuterRule(q11: Double, q22: Double, c: Double)
+        -> (alpha: Double, beta: Double, s1: Double, s2: Double, scale: Double, symmetric: Bool) {
         let a = Swift.abs(c)
         let alpha = (a * q11).squareRoot()
         let beta = (c < 0 ? -1.0 : 1.0) * (a * q22).squareRoot()
         let s1 = ((1 - a) * q11).squareRoot(), s2 = ((1 - a) * q22).squareRoot()
         let symmetric = q11 == q22 && c >= 0
-        // Outer rule in x (as u = scale x): the activation's zones seen through each factor,
-        // and around each kink a zone as narrow as that factor's smoothing (9 sd either side).
         let scale = Swift.max(alpha, Swift.abs(beta))
         var outerProfile = QuadratureProfile(halfWidth: 0, panelWidth: .infinity, kinks: [])
         if scale > 0 {
@@ -126,15 +159,22 @@ public final class GaussianIntegrator {
             }
         }
         rule.build(mean: 0, sd: scale, profile: outerProfile, options: options)
-        var phiPhi = 0.0, dphiDphi = 0.0
-        for k in 0..<rule.count {
-            let x = rule.nodes[k] / (scale > 0 ? scale : 1)
-            let first = smoothed(mean: alpha * x, sd: s1)
-            let second = symmetric ? first : smoothed(mean: beta * x, sd: s2)
-            phiPhi += rule.weights[k] * first.0 * second.0
-            dphiDphi += rule.weights[k] * first.1 * second.1
+        return (alpha, beta, s1, s2, scale > 0 ? scale : 1, symmetric)
+    }
+
+    /// (1, E[phi], E[phi^2], E[phi^3], E[phi^4]) at m + s y, y ~ N(0, 1).
+    private func smoothedPowers(mean m: Double, sd s: Double) -> [Double] {
+        var powers = [1.0, 0, 0, 0, 0]
+        inner.build(mean: m, sd: s, profile: profile, options: options)
+        for i in 0..<inner.count {
+            let phi = activation.derivatives(inner.nodes[i]).d0, w = inner.weights[i]
+            let phi2 = phi * phi
+            powers[1] += w * phi
+            powers[2] += w * phi2
+            powers[3] += w * phi2 * phi
+            powers[4] += w * phi2 * phi2
         }
-        return CrossMoments(phiPhi: phiPhi, dphiDphi: dphiDphi)
+        return powers
     }
 
     /// (E[phi(m + s y)], E[phi'(m + s y)]), y ~ N(0, 1).
