@@ -1,0 +1,86 @@
+import Foundation
+import GSLKit
+
+/// The Gram matrices q_hat^l_ab = h^l_a . h^l_b / N_l of every network of an ensemble, every
+/// layer and every pair a <= b of the batch.
+public struct EnsembleGrams: Sendable {
+    public let trials: Int
+    public let depth: Int
+    public let batch: Int
+    public let seed: UInt64
+    /// [trial][layer][pair], pairs (a, b) with a <= b in row order.
+    let storage: [Double]
+
+    var pairs: Int { batch * (batch + 1) / 2 }
+
+    @inline(__always)
+    static func pairIndex(_ a: Int, _ b: Int, batch: Int) -> Int {
+        let (i, j) = a <= b ? (a, b) : (b, a)
+        return i * batch - i * (i - 1) / 2 + (j - i)
+    }
+
+    /// q_hat^layer_ab of one network (layer 1-based).
+    public func gram(trial: Int, layer: Int, _ a: Int, _ b: Int) -> Double {
+        storage[(trial * depth + layer - 1) * pairs + Self.pairIndex(a, b, batch: batch)]
+    }
+
+    /// q_hat^layer_aa over the trials.
+    public func lengths(layer: Int, input a: Int) -> [Double] {
+        (0..<trials).map { gram(trial: $0, layer: layer, a, a) }
+    }
+
+    /// c_hat^layer_ab = q_hat_ab / sqrt(q_hat_aa q_hat_bb) over the trials (nan where a length is 0).
+    public func correlations(layer: Int, _ a: Int, _ b: Int) -> [Double] {
+        (0..<trials).map { t in
+            gram(trial: t, layer: layer, a, b) / (gram(trial: t, layer: layer, a, a) * gram(trial: t, layer: layer, b, b)).squareRoot()
+        }
+    }
+}
+
+extension RandomNetwork {
+    /// Runs `trials` independent networks on `input` and keeps every layer's Gram matrix.
+    ///
+    /// Networks run in parallel on `threads` workers (default: all cores) with OpenBLAS pinned
+    /// to one thread; network t always draws from the stream of (seed, t), so the result is the
+    /// same bits for any number of threads. Refuses runs whose buffers would not fit in half
+    /// of the machine's memory, naming the parameter that makes them large.
+    public func simulate(input: NetworkInput, trials: Int, seed: UInt64, sampling: WeightSampling = .automatic,
+                         threads: Int? = nil, progress: ProgressHandler? = nil) throws(MeanFieldError) -> EnsembleGrams {
+        guard trials >= 1 else { throw .invalidParameter(name: "trials", reason: "must be >= 1, got \(trials)") }
+        if case .streamed(let rows?) = sampling, rows < 64 || rows % 64 != 0 {
+            throw .invalidParameter(name: "rows-per-block", reason: "must be a positive multiple of 64, got \(rows)")
+        }
+        let workers = Swift.max(1, Swift.min(threads ?? ProcessInfo.processInfo.activeProcessorCount, trials))
+        let pairs = input.batch * (input.batch + 1) / 2
+        let (results, overflow) = trials.multipliedReportingOverflow(by: depth * pairs)
+        let workspace = workspaceBytes(input: input, sampling: sampling)
+        let budget = Double(ProcessInfo.processInfo.physicalMemory) / 2
+        let gib = { (bytes: Double) in String(format: "%.3g GiB", bytes / 1_073_741_824) }
+        if overflow || Double(results) * 8 > budget {
+            throw .invalidParameter(name: "trials", reason: "keeping \(trials) x \(depth) layers x \(pairs) Gram entries needs "
+                                    + "\(gib(Double(trials) * Double(depth * pairs) * 8)), over half the machine's memory (\(gib(budget)))")
+        }
+        if Double(workspace) * Double(workers) + Double(results) * 8 > budget {
+            throw .invalidParameter(name: "width", reason: "widths up to \(widths.max()!) with a batch of \(input.batch) need "
+                                    + "\(gib(Double(workspace))) per worker x \(workers), over half the machine's memory (\(gib(budget)))")
+        }
+        let storage = SharedResults<Double>(repeating: 0, count: results)
+        let savedThreads = BLAS.threads
+        BLAS.threads = 1
+        defer { BLAS.threads = savedThreads }
+        let network = self
+        parallelTasks(count: trials, threads: workers, progress: progress) { trial in
+            network.forward(network: trial, seed: seed, input: input, sampling: sampling) { layer, gram, _ in
+                let base = (trial * network.depth + layer - 1) * pairs
+                var k = 0
+                for a in 0..<input.batch {
+                    for b in a..<input.batch {
+                        storage[base + k] = gram[a * input.batch + b]
+                        k += 1
+                    }
+                }
+            }
+        }
+        return EnsembleGrams(trials: trials, depth: depth, batch: input.batch, seed: seed, storage: storage.array)
+    }
+}

@@ -1,0 +1,191 @@
+import Foundation
+import GSLKit
+
+extension RandomNetwork {
+    /// One network's forward pass. Network `network` of run `seed` draws everything from
+    /// GSL's MT19937 seeded by `SplitMix64.derive(base: seed, index: network)`; each layer takes,
+    /// in order, its N_l biases (when sigma_b^2 > 0) and then W^l row by row (or, for
+    /// ``WeightSampling/kernel``, the N_l x B standard normals of its rows). After each layer
+    /// `observe(layer, gram, h)` sees the Gram matrix q_hat = h^T h / N_l (B x B) and h (N_l x B,
+    /// row-major); tangent columns are then rescaled to q_hat = 1.
+    public func forward(network: Int, seed: UInt64, input: NetworkInput, sampling: WeightSampling = .automatic,
+                        observe: (_ layer: Int, _ gram: UnsafeBufferPointer<Double>, _ h: UnsafeBufferPointer<Double>) -> Void) {
+        let workspace = ForwardWorkspace(network: self, input: input, sampling: sampling)
+        let stream = GaussianStream(seed: SplitMix64.derive(base: seed, index: UInt64(network)))
+        workspace.run(stream: stream, observe: observe)
+    }
+
+    /// Bytes one forward pass holds (the buffers of ``ForwardWorkspace``).
+    public func workspaceBytes(input: NetworkInput, sampling: WeightSampling) -> Int {
+        ForwardWorkspace.layout(network: self, input: input, sampling: sampling).total * MemoryLayout<Double>.size
+    }
+}
+
+/// One task's buffers: states h^l and layer inputs A (N x B), the weight block (or the normals
+/// of the kernel route), the biases and the Gram matrix. Reused across layers; not shared.
+final class ForwardWorkspace {
+    let network: RandomNetwork
+    let input: NetworkInput
+    let sampling: WeightSampling
+    let rowsPerBlock: Int
+    let batch: Int
+    let state: UnsafeMutableBufferPointer<Double>
+    let layerInput: UnsafeMutableBufferPointer<Double>
+    let block: UnsafeMutableBufferPointer<Double>
+    let bias: UnsafeMutableBufferPointer<Double>
+    let gram: UnsafeMutableBufferPointer<Double>
+    /// Columns that get a bias (states), as 1 or 0.
+    let biasMask: [Double]
+
+    struct Layout {
+        var state: Int, layerInput: Int, block: Int, bias: Int, gram: Int, rowsPerBlock: Int
+        var total: Int { state + layerInput + block + bias + gram }
+    }
+
+    static func layout(network: RandomNetwork, input: NetworkInput, sampling: WeightSampling) -> Layout {
+        let b = input.batch
+        let widest = network.widths.max()!
+        var fanIns = Array(network.widths.dropLast())
+        if case .signals(_, let dimension) = input.source { fanIns.append(dimension) }
+        let widestIn = fanIns.max() ?? 0
+        var rows = 0, block = widest * b
+        switch sampling {
+        case .kernel:
+            break
+        case .full:
+            rows = widest
+            block = Swift.max(block, widest * widestIn)
+        case .streamed(let requested):
+            // About 2 MiB of weights per block, in multiples of 64 rows.
+            rows = requested ?? Swift.max(64, (1 << 18) / Swift.max(widestIn, 1) / 64 * 64)
+            block = Swift.max(block, Swift.min(rows, widest) * widestIn)
+        }
+        return Layout(state: widest * b, layerInput: Swift.max(widest, widestIn) * b, block: block,
+                      bias: widest, gram: b * b, rowsPerBlock: rows)
+    }
+
+    init(network: RandomNetwork, input: NetworkInput, sampling: WeightSampling) {
+        let layout = Self.layout(network: network, input: input, sampling: sampling)
+        self.network = network
+        self.input = input
+        self.sampling = sampling
+        self.rowsPerBlock = layout.rowsPerBlock
+        self.batch = input.batch
+        state = .allocate(capacity: layout.state)
+        layerInput = .allocate(capacity: layout.layerInput)
+        block = .allocate(capacity: layout.block)
+        bias = .allocate(capacity: layout.bias)
+        gram = .allocate(capacity: layout.gram)
+        biasMask = input.tangentOf.map { $0 == nil ? 1 : 0 }
+    }
+
+    deinit {
+        for buffer in [state, layerInput, block, bias, gram] { buffer.deallocate() }
+    }
+
+    func run(stream: GaussianStream, observe: (Int, UnsafeBufferPointer<Double>, UnsafeBufferPointer<Double>) -> Void) {
+        let b = batch
+        for (index, width) in network.widths.enumerated() {
+            if index == 0 {
+                switch input.source {
+                case .kernel(let kernel):
+                    sampleRows(width: width, kernel: kernel, stream: stream)
+                case .signals(let signals, let dimension):
+                    signals.withUnsafeBufferPointer { x in
+                        _ = UnsafeMutableBufferPointer(rebasing: layerInput[0..<x.count]).initialize(from: x)
+                    }
+                    propagate(fanIn: dimension, width: width, stream: stream)
+                }
+            } else {
+                let fanIn = network.widths[index - 1]
+                prepareInput(rows: fanIn)
+                propagate(fanIn: fanIn, width: width, stream: stream)
+            }
+            BLAS.gemm(m: b, n: b, k: width, alpha: 1 / Double(width), a: state.baseAddress!, transposeA: true,
+                      b: state.baseAddress!, c: gram.baseAddress!)
+            observe(index + 1, UnsafeBufferPointer(gram), UnsafeBufferPointer(rebasing: state[0..<(width * b)]))
+            for (column, role) in input.tangentOf.enumerated() where role != nil {
+                let length = gram[column * b + column]
+                guard length > 0, length.isFinite else { continue }
+                let scale = 1 / length.squareRoot()
+                for i in 0..<width { state[i * b + column] *= scale }
+            }
+        }
+    }
+
+    /// A = phi(h) for state columns, phi'(h_s) * h_t for tangent columns.
+    private func prepareInput(rows: Int) {
+        network.activation.withKernel(LayerInputLoop(
+            state: UnsafeBufferPointer(state), output: layerInput, rows: rows, batch: batch, tangentOf: input.tangentOf))
+    }
+
+    /// h = W A + b for a layer with fan-in `fanIn` (A in `layerInput`), into `state`.
+    private func propagate(fanIn: Int, width: Int, stream: GaussianStream) {
+        let b = batch
+        if case .kernel = sampling {
+            var g = [Double](repeating: 0, count: b * b)
+            g.withUnsafeMutableBufferPointer {
+                BLAS.gemm(m: b, n: b, k: fanIn, alpha: network.sigmaW2 / Double(fanIn), a: layerInput.baseAddress!, transposeA: true,
+                          b: layerInput.baseAddress!, c: $0.baseAddress!)
+            }
+            for i in 0..<b { for j in 0..<b { g[i * b + j] += network.sigmaB2 * biasMask[i] * biasMask[j] } }
+            sampleRows(width: width, kernel: g, stream: stream)
+            return
+        }
+        let hasBias = network.sigmaB2 > 0
+        if hasBias { stream.fill(UnsafeMutableBufferPointer(rebasing: bias[0..<width]), sigma: network.sigmaB2.squareRoot()) }
+        let sigma = (network.sigmaW2 / Double(fanIn)).squareRoot()
+        let rows = Swift.min(rowsPerBlock, width)
+        var first = 0
+        while first < width {
+            let count = Swift.min(rows, width - first)
+            stream.fill(UnsafeMutableBufferPointer(rebasing: block[0..<(count * fanIn)]), sigma: sigma)
+            BLAS.gemm(m: count, n: b, k: fanIn, a: block.baseAddress!, b: layerInput.baseAddress!,
+                      c: state.baseAddress! + first * b)
+            first += count
+        }
+        if hasBias {
+            for i in 0..<width {
+                for a in 0..<b { state[i * b + a] += bias[i] * biasMask[a] }
+            }
+        }
+    }
+
+    /// Rows of `state` (width x B) i.i.d. N(0, kernel): h_i = L z_i, z_i ~ N(0, I).
+    private func sampleRows(width: Int, kernel: [Double], stream: GaussianStream) {
+        let b = batch
+        let factor = choleskyFactor(kernel, size: b, verify: false)!
+        let normals = UnsafeMutableBufferPointer(rebasing: block[0..<(width * b)])
+        stream.fill(normals)
+        factor.withUnsafeBufferPointer {
+            BLAS.gemm(m: width, n: b, k: b, a: normals.baseAddress!, b: $0.baseAddress!, transposeB: true, c: state.baseAddress!)
+        }
+    }
+}
+
+/// The next layer's input from h: phi(h) in state columns, phi'(h_s) dh_t in tangent columns.
+struct LayerInputLoop: KernelBody {
+    let state: UnsafeBufferPointer<Double>
+    let output: UnsafeMutableBufferPointer<Double>
+    let rows: Int
+    let batch: Int
+    let tangentOf: [Int?]
+
+    @inline(__always)
+    func run<K: ActivationKernel>(_ kernel: K.Type) -> Void {
+        let b = batch
+        if tangentOf.allSatisfy({ $0 == nil }) {
+            for k in 0..<(rows * b) { output[k] = K.derivatives(state[k]).d0 }
+            return
+        }
+        for i in 0..<rows {
+            for a in 0..<b {
+                if let s = tangentOf[a] {
+                    output[i * b + a] = K.derivatives(state[i * b + s]).d1 * state[i * b + a]
+                } else {
+                    output[i * b + a] = K.derivatives(state[i * b + a]).d0
+                }
+            }
+        }
+    }
+}
