@@ -2,26 +2,31 @@ import Foundation
 import GSLKit
 
 /// The Gram matrices q_hat^l_ab = h^l_a . h^l_b / N_l of every network of an ensemble, every
-/// layer and every pair a <= b of the batch.
+/// layer and every pair a <= b of the batch (or only the lengths q_hat^l_aa).
 public struct EnsembleGrams: Sendable {
     public let trials: Int
     public let depth: Int
     public let batch: Int
     public let seed: UInt64
-    /// [trial][layer][pair], pairs (a, b) with a <= b in row order.
+    /// Only q_hat_aa was kept.
+    public let lengthsOnly: Bool
+    /// [trial][layer][pair], pairs (a, b) with a <= b in row order, or a alone.
     let storage: [Double]
 
-    var pairs: Int { batch * (batch + 1) / 2 }
+    static func pairs(batch: Int, lengthsOnly: Bool) -> Int { lengthsOnly ? batch : batch * (batch + 1) / 2 }
 
     @inline(__always)
-    static func pairIndex(_ a: Int, _ b: Int, batch: Int) -> Int {
+    static func pairIndex(_ a: Int, _ b: Int, batch: Int, lengthsOnly: Bool) -> Int {
+        if lengthsOnly { return a }
         let (i, j) = a <= b ? (a, b) : (b, a)
         return i * batch - i * (i - 1) / 2 + (j - i)
     }
 
-    /// q_hat^layer_ab of one network (layer 1-based).
+    /// q_hat^layer_ab of one network (layer 1-based). With ``lengthsOnly``, a must equal b.
     public func gram(trial: Int, layer: Int, _ a: Int, _ b: Int) -> Double {
-        storage[(trial * depth + layer - 1) * pairs + Self.pairIndex(a, b, batch: batch)]
+        precondition(!lengthsOnly || a == b, "only the lengths were kept")
+        return storage[(trial * depth + layer - 1) * Self.pairs(batch: batch, lengthsOnly: lengthsOnly)
+                       + Self.pairIndex(a, b, batch: batch, lengthsOnly: lengthsOnly)]
     }
 
     /// q_hat^layer_aa over the trials.
@@ -44,14 +49,16 @@ extension RandomNetwork {
     /// to one thread; network t always draws from the stream of (seed, t), so the result is the
     /// same bits for any number of threads. Refuses runs whose buffers would not fit in half
     /// of the machine's memory, naming the parameter that makes them large.
+    /// With `lengthsOnly`, keeps q_hat_aa alone (O(N B) per layer instead of O(N B^2) for the Gram).
     public func simulate(input: NetworkInput, trials: Int, seed: UInt64, sampling: WeightSampling = .automatic,
-                         threads: Int? = nil, progress: ProgressHandler? = nil) throws(MeanFieldError) -> EnsembleGrams {
+                         lengthsOnly: Bool = false, threads: Int? = nil,
+                         progress: ProgressHandler? = nil) throws(MeanFieldError) -> EnsembleGrams {
         guard trials >= 1 else { throw .invalidParameter(name: "trials", reason: "must be >= 1, got \(trials)") }
         if case .streamed(let rows?) = sampling, rows < 64 || rows % 64 != 0 {
             throw .invalidParameter(name: "rows-per-block", reason: "must be a positive multiple of 64, got \(rows)")
         }
         let workers = Swift.max(1, Swift.min(threads ?? ProcessInfo.processInfo.activeProcessorCount, trials))
-        let pairs = input.batch * (input.batch + 1) / 2
+        let pairs = EnsembleGrams.pairs(batch: input.batch, lengthsOnly: lengthsOnly)
         let (results, overflow) = trials.multipliedReportingOverflow(by: depth * pairs)
         let workspace = workspaceBytes(input: input, sampling: sampling)
         let budget = Double(ProcessInfo.processInfo.physicalMemory) / 2
@@ -70,17 +77,18 @@ extension RandomNetwork {
         defer { BLAS.threads = savedThreads }
         let network = self
         parallelTasks(count: trials, threads: workers, progress: progress) { trial in
-            network.forward(network: trial, seed: seed, input: input, sampling: sampling) { layer, gram, _ in
+            network.forward(network: trial, seed: seed, input: input, sampling: sampling, lengthsOnly: lengthsOnly) { layer, gram, _ in
                 let base = (trial * network.depth + layer - 1) * pairs
                 var k = 0
                 for a in 0..<input.batch {
-                    for b in a..<input.batch {
+                    for b in a..<(lengthsOnly ? a + 1 : input.batch) {
                         storage[base + k] = gram[a * input.batch + b]
                         k += 1
                     }
                 }
             }
         }
-        return EnsembleGrams(trials: trials, depth: depth, batch: input.batch, seed: seed, storage: storage.array)
+        return EnsembleGrams(trials: trials, depth: depth, batch: input.batch, seed: seed, lengthsOnly: lengthsOnly,
+                             storage: storage.array)
     }
 }

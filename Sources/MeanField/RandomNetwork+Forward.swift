@@ -7,10 +7,12 @@ extension RandomNetwork {
     /// in order, its N_l biases (when sigma_b^2 > 0) and then W^l row by row (or, for
     /// ``WeightSampling/kernel``, the N_l x B standard normals of its rows). After each layer
     /// `observe(layer, gram, h)` sees the Gram matrix q_hat = h^T h / N_l (B x B) and h (N_l x B,
-    /// row-major); tangent columns are then rescaled to q_hat = 1.
+    /// row-major); tangent columns are then rescaled to q_hat = 1. With `lengthsOnly`, only the
+    /// diagonal of the Gram matrix is computed (O(N B) instead of O(N B^2)) and the rest is 0.
     public func forward(network: Int, seed: UInt64, input: NetworkInput, sampling: WeightSampling = .automatic,
+                        lengthsOnly: Bool = false,
                         observe: (_ layer: Int, _ gram: UnsafeBufferPointer<Double>, _ h: UnsafeBufferPointer<Double>) -> Void) {
-        let workspace = ForwardWorkspace(network: self, input: input, sampling: sampling)
+        let workspace = ForwardWorkspace(network: self, input: input, sampling: sampling, lengthsOnly: lengthsOnly)
         let stream = GaussianStream(seed: SplitMix64.derive(base: seed, index: UInt64(network)))
         workspace.run(stream: stream, observe: observe)
     }
@@ -27,6 +29,7 @@ final class ForwardWorkspace {
     let network: RandomNetwork
     let input: NetworkInput
     let sampling: WeightSampling
+    let lengthsOnly: Bool
     let rowsPerBlock: Int
     let batch: Int
     let state: UnsafeMutableBufferPointer<Double>
@@ -56,17 +59,19 @@ final class ForwardWorkspace {
             rows = widest
             block = Swift.max(block, widest * widestIn)
         case .streamed(let requested):
-            // About 2 MiB of weights per block, in multiples of 64 rows.
-            rows = requested ?? Swift.max(64, (1 << 18) / Swift.max(widestIn, 1) / 64 * 64)
+            // About 2 MiB of weights per block, in multiples of 64 rows, and at least B rows so
+            // that OpenBLAS's packing of the layer input (fan-in x B) is amortised over the block.
+            rows = requested ?? Swift.max(64, (1 << 18) / Swift.max(widestIn, 1) / 64 * 64, (b + 63) / 64 * 64)
             block = Swift.max(block, Swift.min(rows, widest) * widestIn)
         }
         return Layout(state: widest * b, layerInput: Swift.max(widest, widestIn) * b, block: block,
                       bias: widest, gram: b * b, rowsPerBlock: rows)
     }
 
-    init(network: RandomNetwork, input: NetworkInput, sampling: WeightSampling) {
+    init(network: RandomNetwork, input: NetworkInput, sampling: WeightSampling, lengthsOnly: Bool = false) {
         let layout = Self.layout(network: network, input: input, sampling: sampling)
         self.network = network
+        self.lengthsOnly = lengthsOnly
         self.input = input
         self.sampling = sampling
         self.rowsPerBlock = layout.rowsPerBlock
@@ -101,8 +106,16 @@ final class ForwardWorkspace {
                 prepareInput(rows: fanIn)
                 propagate(fanIn: fanIn, width: width, stream: stream)
             }
-            BLAS.gemm(m: b, n: b, k: width, alpha: 1 / Double(width), a: state.baseAddress!, transposeA: true,
-                      b: state.baseAddress!, c: gram.baseAddress!)
+            if lengthsOnly {
+                _ = gram.initialize(repeating: 0)
+                for i in 0..<width {
+                    for a in 0..<b { gram[a * b + a] += state[i * b + a] * state[i * b + a] }
+                }
+                for a in 0..<b { gram[a * b + a] /= Double(width) }
+            } else {
+                BLAS.gemm(m: b, n: b, k: width, alpha: 1 / Double(width), a: state.baseAddress!, transposeA: true,
+                          b: state.baseAddress!, c: gram.baseAddress!)
+            }
             observe(index + 1, UnsafeBufferPointer(gram), UnsafeBufferPointer(rebasing: state[0..<(width * b)]))
             for (column, role) in input.tangentOf.enumerated() where role != nil {
                 let length = gram[column * b + column]
@@ -154,9 +167,15 @@ final class ForwardWorkspace {
     /// Rows of `state` (width x B) i.i.d. N(0, kernel): h_i = L z_i, z_i ~ N(0, I).
     private func sampleRows(width: Int, kernel: [Double], stream: GaussianStream) {
         let b = batch
-        let factor = choleskyFactor(kernel, size: b, verify: false)!
         let normals = UnsafeMutableBufferPointer(rebasing: block[0..<(width * b)])
         stream.fill(normals)
+        if (0..<b).allSatisfy({ i in (0..<b).allSatisfy { j in i == j || kernel[i * b + j] == 0 } }) {
+            // Uncorrelated columns: L is the diagonal of standard deviations.
+            let sd = (0..<b).map { kernel[$0 * b + $0].squareRoot() }
+            for i in 0..<width { for a in 0..<b { state[i * b + a] = normals[i * b + a] * sd[a] } }
+            return
+        }
+        let factor = choleskyFactor(kernel, size: b, verify: false)!
         factor.withUnsafeBufferPointer {
             BLAS.gemm(m: width, n: b, k: b, a: normals.baseAddress!, b: $0.baseAddress!, transposeB: true, c: state.baseAddress!)
         }

@@ -76,7 +76,8 @@ public struct NetworkInput: Sendable, Equatable {
                 throw .invalidParameter(name: "kernel", reason: "must be finite and symmetric (entries \(i),\(j))")
             }
         }
-        guard choleskyFactor(kernel, size: batch) != nil else {
+        let diagonal = (0..<batch).allSatisfy { i in (0..<batch).allSatisfy { j in i == j || kernel[i * batch + j] == 0 } }
+        guard diagonal || choleskyFactor(kernel, size: batch) != nil else {
             throw .invalidParameter(name: "kernel", reason: "is not positive semidefinite (|c| > 1?)")
         }
         try self.init(source: .kernel(kernel), batch: batch, tangentOf: tangentOf)
@@ -128,7 +129,8 @@ public struct NetworkInput: Sendable, Equatable {
 /// ``full``; ``kernel`` samples the same law by another route.
 public enum WeightSampling: Sendable, Equatable {
     /// W^l generated and multiplied (dgemm) in blocks of rows, never held whole: memory
-    /// O(N x B + block). Blocks are multiples of 64 rows (default: about 2 MiB), so that OpenBLAS
+    /// O(N x B + block). Blocks are multiples of 64 rows (default: about 2 MiB and at least B
+    /// rows, to amortise the packing of the layer input), so that OpenBLAS
     /// reduces every output row in the same order as for the whole matrix.
     case streamed(rowsPerBlock: Int? = nil)
     /// W^l generated whole, then one dgemm: the reference for ``streamed(rowsPerBlock:)``.

@@ -154,7 +154,7 @@ extension SimulateCommand {
             }
             let grams = try usage { () throws(MeanFieldError) in
                 try network.simulate(input: input, trials: ensemble.trials, seed: simulation.seed, sampling: sampling,
-                                     threads: simulation.threads, progress: progress.handler(label: "networks"))
+                                     lengthsOnly: true, threads: simulation.threads, progress: progress.handler(label: "networks"))
             }
             var comparison = LayerComparison()
             let n = Double(ensemble.trials)

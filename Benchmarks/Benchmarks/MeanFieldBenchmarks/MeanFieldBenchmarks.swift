@@ -54,4 +54,25 @@ let benchmarks: @Sendable () -> Void = {
                                        sigmaB2: GridAxis(parsing: "0:0.3:50", name: "b"))
         for _ in benchmark.scaledIterations { blackHole(diagram.solve()) }
     }
+
+    // One streamed layer of width 4096 (W^2 generated in blocks and multiplied): 2 N^2 B flops,
+    // so GFLOP/s = 2 * 4096^2 * B / 1e9 / median seconds, against the dgemm benchmark above.
+    for batch in [16, 256, 1024] {
+        Benchmark("random network layer N=4096 B=\(batch) streamed (1 thread)",
+                  configuration: .init(metrics: [.wallClock], maxDuration: .seconds(5))) { benchmark in
+            BLAS.threads = 1
+            let network = try RandomNetwork(activation: .tanh, sigmaW2: 1.69, sigmaB2: 0.09, widths: [4096, 4096])
+            let input = try NetworkInput.orthogonal(q1: 1, batch: batch)
+            for i in benchmark.scaledIterations {
+                network.forward(network: i, seed: 1, input: input, lengthsOnly: true) { _, gram, _ in blackHole(gram[0]) }
+            }
+        }
+    }
+
+    Benchmark("GaussianStream 1M normals (MT19937 + ziggurat)", configuration: quick) { benchmark in
+        let stream = GaussianStream(seed: 1)
+        let buffer = UnsafeMutableBufferPointer<Double>.allocate(capacity: 1 << 20)
+        defer { buffer.deallocate() }
+        for _ in benchmark.scaledIterations { stream.fill(buffer); blackHole(buffer[0]) }
+    }
 }
