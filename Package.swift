@@ -8,6 +8,7 @@ let package = Package(
     products: [
         .library(name: "GSLKit", targets: ["GSLKit"]),
         .library(name: "MeanField", targets: ["MeanField"]),
+        .library(name: "Embedding", targets: ["Embedding"]),
         .library(name: "Notebook", targets: ["Notebook"]),
         .executable(name: "neurodyn", targets: ["neurodyn"]),
     ],
@@ -21,16 +22,18 @@ let package = Package(
         ),
         .target(name: "GSLKit", dependencies: ["CGSL"]),
         .target(name: "MeanField", dependencies: ["GSLKit"]),
+        .target(name: "Embedding", dependencies: ["MeanField", "GSLKit"]),
         .target(name: "Notebook"),
         .executableTarget(
             name: "neurodyn",
             dependencies: [
-                "MeanField", "Notebook", "GSLKit",
+                "MeanField", "Embedding", "Notebook", "GSLKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "GSLKitTests", dependencies: ["GSLKit"]),
         .testTarget(name: "MeanFieldTests", dependencies: ["MeanField", "GSLKit"]),
+        .testTarget(name: "EmbeddingTests", dependencies: ["Embedding", "MeanField", "GSLKit"]),
         .testTarget(name: "NotebookTests", dependencies: ["Notebook"]),
         .testTarget(name: "NeurodynCLITests", dependencies: ["neurodyn"]),
     ]

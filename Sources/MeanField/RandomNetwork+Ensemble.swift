@@ -54,6 +54,9 @@ extension RandomNetwork {
                          lengthsOnly: Bool = false, threads: Int? = nil,
                          progress: ProgressHandler? = nil) throws(MeanFieldError) -> EnsembleGrams {
         guard trials >= 1 else { throw .invalidParameter(name: "trials", reason: "must be >= 1, got \(trials)") }
+        if case .preactivations(let values) = input.source, values.count != widths[0] * input.batch {
+            throw .invalidParameter(name: "preactivations", reason: "must be N_1 x B = \(widths[0]) x \(input.batch) values, got \(values.count)")
+        }
         if case .streamed(let rows?) = sampling, rows < 64 || rows % 64 != 0 {
             throw .invalidParameter(name: "rows-per-block", reason: "must be a positive multiple of 64, got \(rows)")
         }

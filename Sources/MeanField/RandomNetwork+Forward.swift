@@ -12,6 +12,9 @@ extension RandomNetwork {
     public func forward(network: Int, seed: UInt64, input: NetworkInput, sampling: WeightSampling = .automatic,
                         lengthsOnly: Bool = false,
                         observe: (_ layer: Int, _ gram: UnsafeBufferPointer<Double>, _ h: UnsafeBufferPointer<Double>) -> Void) {
+        if case .preactivations(let values) = input.source {
+            precondition(values.count == widths[0] * input.batch, "h^1 must be N_1 x B = \(widths[0]) x \(input.batch)")
+        }
         let workspace = ForwardWorkspace(network: self, input: input, sampling: sampling, lengthsOnly: lengthsOnly)
         let stream = GaussianStream(seed: SplitMix64.derive(base: seed, index: UInt64(network)))
         workspace.run(stream: stream, observe: observe)
@@ -81,7 +84,7 @@ final class ForwardWorkspace {
         block = .allocate(capacity: layout.block)
         bias = .allocate(capacity: layout.bias)
         gram = .allocate(capacity: layout.gram)
-        biasMask = input.tangentOf.map { $0 == nil ? 1 : 0 }
+        biasMask = input.roles.map { $0 == .state ? 1 : 0 }
     }
 
     deinit {
@@ -95,6 +98,10 @@ final class ForwardWorkspace {
                 switch input.source {
                 case .kernel(let kernel):
                     sampleRows(width: width, kernel: kernel, stream: stream)
+                case .preactivations(let values):
+                    values.withUnsafeBufferPointer { x in
+                        _ = UnsafeMutableBufferPointer(rebasing: state[0..<x.count]).initialize(from: x)
+                    }
                 case .signals(let signals, let dimension):
                     signals.withUnsafeBufferPointer { x in
                         _ = UnsafeMutableBufferPointer(rebasing: layerInput[0..<x.count]).initialize(from: x)
@@ -117,7 +124,7 @@ final class ForwardWorkspace {
                           b: state.baseAddress!, c: gram.baseAddress!)
             }
             observe(index + 1, UnsafeBufferPointer(gram), UnsafeBufferPointer(rebasing: state[0..<(width * b)]))
-            for (column, role) in input.tangentOf.enumerated() where role != nil {
+            for (column, role) in input.roles.enumerated() where input.renormalizesTangents && role != .state {
                 let length = gram[column * b + column]
                 guard length > 0, length.isFinite else { continue }
                 let scale = 1 / length.squareRoot()
@@ -129,7 +136,7 @@ final class ForwardWorkspace {
     /// A = phi(h) for state columns, phi'(h_s) * h_t for tangent columns.
     private func prepareInput(rows: Int) {
         network.activation.withKernel(LayerInputLoop(
-            state: UnsafeBufferPointer(state), output: layerInput, rows: rows, batch: batch, tangentOf: input.tangentOf))
+            state: UnsafeBufferPointer(state), output: layerInput, rows: rows, batch: batch, roles: input.roles))
     }
 
     /// h = W A + b for a layer with fan-in `fanIn` (A in `layerInput`), into `state`.
@@ -182,27 +189,33 @@ final class ForwardWorkspace {
     }
 }
 
-/// The next layer's input from h: phi(h) in state columns, phi'(h_s) dh_t in tangent columns.
+/// The next layer's input from h: phi(h) in state columns, phi'(h_s) v in tangent columns,
+/// phi'(h_s) a + phi''(h_s) v_1 v_2 in second-derivative columns.
 struct LayerInputLoop: KernelBody {
     let state: UnsafeBufferPointer<Double>
     let output: UnsafeMutableBufferPointer<Double>
     let rows: Int
     let batch: Int
-    let tangentOf: [Int?]
+    let roles: [NetworkInput.ColumnRole]
 
     @inline(__always)
     func run<K: ActivationKernel>(_ kernel: K.Type) -> Void {
         let b = batch
-        if tangentOf.allSatisfy({ $0 == nil }) {
+        if roles.allSatisfy({ $0 == .state }) {
             for k in 0..<(rows * b) { output[k] = K.derivatives(state[k]).d0 }
             return
         }
         for i in 0..<rows {
+            let row = i * b
             for a in 0..<b {
-                if let s = tangentOf[a] {
-                    output[i * b + a] = K.derivatives(state[i * b + s]).d1 * state[i * b + a]
-                } else {
-                    output[i * b + a] = K.derivatives(state[i * b + a]).d0
+                switch roles[a] {
+                case .state:
+                    output[row + a] = K.derivatives(state[row + a]).d0
+                case .tangent(let s):
+                    output[row + a] = K.derivatives(state[row + s]).d1 * state[row + a]
+                case .secondDerivative(let s, let t1, let t2):
+                    let d = K.derivatives(state[row + s])
+                    output[row + a] = d.d1 * state[row + a] + d.d2 * state[row + t1] * state[row + t2]
                 }
             }
         }

@@ -44,10 +44,9 @@ public struct RandomNetwork: Sendable, Equatable {
 
 /// What a network is fed: a batch of B columns whose layer-1 preactivations h^1 (N_1 x B) are
 /// drawn either from their exact law given the input kernel, or by a first weight layer applied
-/// to explicit signals. Columns are states (carried through phi) or tangents: a tangent column
-/// t of state s is pushed by the linearised layer, dh^{l+1} = W^{l+1} (phi'(h^l_s) * dh^l_t),
-/// with no bias, and is rescaled to q_hat = 1 after each layer, so that its recorded length at
-/// layer l + 1 is the growth factor |J v|^2 / |v|^2 of one layer.
+/// to explicit signals. Each column has a ``ColumnRole``: states are carried through phi,
+/// derivative columns through the linearised layers (no bias), so that a manifold's tangents and
+/// second derivatives are propagated exactly alongside its points, by the same dgemm.
 public struct NetworkInput: Sendable, Equatable {
     public enum Source: Sendable, Equatable {
         /// Rows of h^1 i.i.d. N(0, K), K the B x B kernel (row-major), i.e. W^1 x + b^1 for any
@@ -56,15 +55,35 @@ public struct NetworkInput: Sendable, Equatable {
         /// h^1 = W^1 x + b^1 for the signals x (N_0 x B row-major: column a is input a),
         /// W^1_ij ~ N(0, sigma_w^2 / N_0).
         case signals([Double], dimension: Int)
+        /// h^1 given (N_1 x B row-major): the input manifold placed in layer-1 pre-activation
+        /// space, layer 1 draws nothing.
+        case preactivations([Double])
+    }
+
+    /// How a column is carried from layer l to l + 1 (the same W^{l+1} multiplies every column).
+    public enum ColumnRole: Sendable, Equatable {
+        /// h' = W phi(h) + b.
+        case state
+        /// The derivative v of state s along a direction: v' = W (phi'(h_s) * v).
+        case tangent(of: Int)
+        /// The second derivative a along tangents t1, t2 of state s:
+        /// a' = W (phi'(h_s) * a + phi''(h_s) * v_t1 * v_t2).
+        case secondDerivative(of: Int, _ first: Int, _ second: Int)
     }
 
     public let source: Source
     public let batch: Int
-    /// For each column: nil for a state, the state's column for a tangent.
-    public let tangentOf: [Int?]
+    public let roles: [ColumnRole]
+    /// Rescale tangent columns to q_hat = 1 after each layer (growth rates of perturbations).
+    public let renormalizesTangents: Bool
 
+    /// For each column: nil for a state, the state's column for a tangent (renormalised).
     public init(kernel: [Double], batch: Int, tangentOf: [Int?]? = nil) throws(MeanFieldError) {
-        guard batch >= 1, batch <= 4096 else { throw .invalidParameter(name: "batch", reason: "must be between 1 and 4096, got \(batch)") }
+        try self.init(kernel: kernel, batch: batch, roles: Self.roles(tangentOf, batch: batch), renormalizingTangents: true)
+    }
+
+    public init(kernel: [Double], batch: Int, roles: [ColumnRole], renormalizingTangents: Bool) throws(MeanFieldError) {
+        guard batch >= 1, batch <= 1 << 16 else { throw .invalidParameter(name: "batch", reason: "must be between 1 and 65536, got \(batch)") }
         guard kernel.count == batch * batch else {
             throw .invalidParameter(name: "kernel", reason: "needs \(batch) x \(batch) entries, got \(kernel.count)")
         }
@@ -80,29 +99,54 @@ public struct NetworkInput: Sendable, Equatable {
         guard diagonal || choleskyFactor(kernel, size: batch) != nil else {
             throw .invalidParameter(name: "kernel", reason: "is not positive semidefinite (|c| > 1?)")
         }
-        try self.init(source: .kernel(kernel), batch: batch, tangentOf: tangentOf)
+        try self.init(source: .kernel(kernel), batch: batch, roles: roles, renormalizing: renormalizingTangents)
     }
 
     public init(signals: [Double], dimension: Int, batch: Int, tangentOf: [Int?]? = nil) throws(MeanFieldError) {
-        guard batch >= 1, batch <= 4096 else { throw .invalidParameter(name: "batch", reason: "must be between 1 and 4096, got \(batch)") }
+        try self.init(signals: signals, dimension: dimension, batch: batch, roles: Self.roles(tangentOf, batch: batch),
+                      renormalizingTangents: true)
+    }
+
+    public init(signals: [Double], dimension: Int, batch: Int, roles: [ColumnRole], renormalizingTangents: Bool) throws(MeanFieldError) {
+        guard batch >= 1, batch <= 1 << 16 else { throw .invalidParameter(name: "batch", reason: "must be between 1 and 65536, got \(batch)") }
         guard dimension >= 1, signals.count == dimension * batch else {
             throw .invalidParameter(name: "signals", reason: "need dimension x batch = \(dimension) x \(batch) entries, got \(signals.count)")
         }
         guard signals.allSatisfy(\.isFinite) else { throw .invalidParameter(name: "signals", reason: "must be finite") }
-        try self.init(source: .signals(signals, dimension: dimension), batch: batch, tangentOf: tangentOf)
+        try self.init(source: .signals(signals, dimension: dimension), batch: batch, roles: roles, renormalizing: renormalizingTangents)
     }
 
-    private init(source: Source, batch: Int, tangentOf: [Int?]?) throws(MeanFieldError) {
-        let roles = tangentOf ?? [Int?](repeating: nil, count: batch)
-        guard roles.count == batch else {
-            throw .invalidParameter(name: "tangents", reason: "need one role per column (\(batch)), got \(roles.count)")
+    /// h^1 given directly: `preactivations` is N_1 x B row-major (N_1 must be the first width).
+    public init(preactivations: [Double], batch: Int, roles: [ColumnRole], renormalizingTangents: Bool = false) throws(MeanFieldError) {
+        guard batch >= 1, batch <= 1 << 16, preactivations.count % batch == 0 else {
+            throw .invalidParameter(name: "batch", reason: "must be between 1 and 65536 and divide the \(preactivations.count) values")
         }
-        for case let state? in roles where state < 0 || state >= batch || roles[state] != nil {
-            throw .invalidParameter(name: "tangents", reason: "a tangent must name a state column, got \(state)")
+        guard preactivations.allSatisfy(\.isFinite) else { throw .invalidParameter(name: "preactivations", reason: "must be finite") }
+        try self.init(source: .preactivations(preactivations), batch: batch, roles: roles, renormalizing: renormalizingTangents)
+    }
+
+    private init(source: Source, batch: Int, roles: [ColumnRole], renormalizing: Bool) throws(MeanFieldError) {
+        guard roles.count == batch else {
+            throw .invalidParameter(name: "roles", reason: "need one role per column (\(batch)), got \(roles.count)")
+        }
+        func isState(_ c: Int) -> Bool { c >= 0 && c < batch && roles[c] == .state }
+        func isTangent(_ c: Int, of s: Int) -> Bool { c >= 0 && c < batch && roles[c] == .tangent(of: s) }
+        for role in roles {
+            switch role {
+            case .state: continue
+            case .tangent(let s) where isState(s): continue
+            case .secondDerivative(let s, let a, let b) where isState(s) && isTangent(a, of: s) && isTangent(b, of: s): continue
+            default: throw .invalidParameter(name: "roles", reason: "\(role) must refer to a state column and its tangents")
+            }
         }
         self.source = source
         self.batch = batch
-        self.tangentOf = roles
+        self.roles = roles
+        self.renormalizesTangents = renormalizing
+    }
+
+    private static func roles(_ tangentOf: [Int?]?, batch: Int) -> [ColumnRole] {
+        (tangentOf ?? [Int?](repeating: nil, count: batch)).map { $0.map { .tangent(of: $0) } ?? .state }
     }
 
     /// Two inputs with lengths q11, q22 and correlation c at layer 1.

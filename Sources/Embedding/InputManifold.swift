@@ -1,0 +1,170 @@
+import Foundation
+import MeanField
+
+/// A k-dimensional manifold of inputs sampled at P points, described in a small frame space R^D:
+/// coordinates x(xi), first derivatives d_a x and second derivatives d_a d_b x (a <= b) at each
+/// sample point xi_p. ``placed(width:length:frame:)`` maps it into layer-1 pre-activation space,
+/// h^1(xi) = sqrt(N q) sum_j x_j(xi) u_j with u_0..u_{D-1} orthonormal in R^N, so that a unit
+/// vector x has q_hat^1 = |h^1|^2/N = q (DESIGN.md section 3: the great k-sphere at radius sqrt(N q*)).
+public struct InputManifold: Sendable, Equatable {
+    /// The built-in shapes, all in closed form.
+    public enum Shape: Sendable, Equatable {
+        /// The great k-sphere (k = 1: Poole's circle, sampled uniformly over the whole circle;
+        /// k = 2, 3: a patch with polar angles in [pi/4, 3pi/4] and the azimuth over [0, 2pi)),
+        /// in hyperspherical coordinates, D = k + 1.
+        case greatSphere(k: Int)
+        /// x = (cos xi, r sin xi): q varies along the curve (D = 2).
+        case ellipse(ratio: Double)
+        /// x = (cos xi, sin xi, h cos(n xi), h sin(n xi)) / sqrt(1 + h^2): constant length, not a
+        /// great circle (D = 4).
+        case helix(height: Double, turns: Int)
+        /// x = (1, xi_0, xi_1) / scale over xi in [-w, w]^2: a flat patch (D = 3).
+        case planePatch(halfWidth: Double)
+    }
+
+    public let shape: Shape
+    /// k, the manifold's dimension.
+    public let dimension: Int
+    /// D, the frame dimension.
+    public let frameDimension: Int
+    /// P, the number of sample points.
+    public let points: Int
+    /// xi_p, P x k row-major.
+    public let parameters: [Double]
+    /// For each point, m = 1 + k + k(k+1)/2 vectors of R^D: x, d_1 x..d_k x, d_a d_b x (a <= b,
+    /// row order); P x m x D row-major.
+    public let local: [Double]
+    /// True when the points sample a closed curve uniformly (integrals over xi are 2 pi x means).
+    public let isClosedCurve: Bool
+
+    /// Columns per point in a network batch: the point, its k tangents, its k(k+1)/2 second derivatives.
+    public var columnsPerPoint: Int { 1 + dimension + dimension * (dimension + 1) / 2 }
+
+    public init(shape: Shape, points: Int) throws(MeanFieldError) {
+        guard points >= 1, points <= 1 << 16 else {
+            throw .invalidParameter(name: "points", reason: "must be between 1 and 65536, got \(points)")
+        }
+        self.shape = shape
+        self.points = points
+        switch shape {
+        case .greatSphere(let k):
+            guard (1...3).contains(k) else { throw .invalidParameter(name: "k", reason: "great spheres have k = 1, 2 or 3, got \(k)") }
+            (dimension, frameDimension, isClosedCurve) = (k, k + 1, k == 1)
+        case .ellipse(let ratio):
+            guard ratio.isFinite, ratio > 0 else { throw .invalidParameter(name: "ratio", reason: "must be finite and > 0, got \(ratio)") }
+            (dimension, frameDimension, isClosedCurve) = (1, 2, true)
+        case .helix(let height, let turns):
+            guard height.isFinite, height >= 0, turns >= 1, turns <= 1000 else {
+                throw .invalidParameter(name: "helix", reason: "height must be finite and >= 0, turns in 1...1000")
+            }
+            (dimension, frameDimension, isClosedCurve) = (1, 4, true)
+        case .planePatch(let halfWidth):
+            guard halfWidth.isFinite, halfWidth > 0 else {
+                throw .invalidParameter(name: "half-width", reason: "must be finite and > 0, got \(halfWidth)")
+            }
+            (dimension, frameDimension, isClosedCurve) = (2, 3, false)
+        }
+        let k = dimension
+        var parameters = [Double](), local = [Double]()
+        for p in 0..<points {
+            let xi = Self.samplePoint(p, of: points, shape: shape)
+            parameters += xi
+            local += Self.coordinates(shape: shape, at: xi, k: k)
+        }
+        self.parameters = parameters
+        self.local = local
+    }
+
+    /// Sample point p of P: uniform on the circle for curves, a Kronecker lattice (additive
+    /// recurrence with the generalised golden ratio) over the patch otherwise.
+    static func samplePoint(_ p: Int, of count: Int, shape: Shape) -> [Double] {
+        switch shape {
+        case .greatSphere(1), .ellipse, .helix:
+            return [2 * Double.pi * Double(p) / Double(count)]
+        case .greatSphere(let k):
+            let alphas = [0.7548776662466927, 0.5698402909980532, 0.4301597090019468]
+            return (0..<k).map { i in
+                let u = (0.5 + Double(p) * alphas[i]).truncatingRemainder(dividingBy: 1)
+                return i == k - 1 ? 2 * Double.pi * u : Double.pi / 4 + Double.pi / 2 * u
+            }
+        case .planePatch(let w):
+            let alphas = [0.7548776662466927, 0.5698402909980532]
+            return alphas.map { -w + 2 * w * (0.5 + Double(p) * $0).truncatingRemainder(dividingBy: 1) }
+        }
+    }
+
+    /// x, d_a x, d_a d_b x at xi, flattened (m x D).
+    static func coordinates(shape: Shape, at xi: [Double], k: Int) -> [Double] {
+        switch shape {
+        case .greatSphere:
+            return hyperspherical(xi)
+        case .ellipse(let r):
+            let (c, s) = (cos(xi[0]), sin(xi[0]))
+            return [c, r * s, -s, r * c, -c, -r * s]
+        case .helix(let h, let n):
+            let m = Double(n), norm = 1 / (1 + h * h).squareRoot()
+            let (c, s, cn, sn) = (cos(xi[0]), sin(xi[0]), cos(m * xi[0]), sin(m * xi[0]))
+            return [c, s, h * cn, h * sn, -s, c, -h * m * sn, h * m * cn, -c, -s, -h * m * m * cn, -h * m * m * sn].map { $0 * norm }
+        case .planePatch(let w):
+            let norm = 1 / (1 + w * w).squareRoot()
+            return [1, xi[0], xi[1], 0, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0].map { $0 * norm }
+        }
+    }
+
+    /// Hyperspherical coordinates of the unit k-sphere in R^{k+1}: x_j = (prod_{i<j} sin xi_i) cos xi_j
+    /// for j < k and x_k = prod_{i<k} sin xi_i; each x_j is a product of one factor per angle, so its
+    /// derivatives follow by differentiating the factors.
+    static func hyperspherical(_ xi: [Double]) -> [Double] {
+        let k = xi.count
+        // factors[j][i]: 0 absent, 1 sin, 2 cos.
+        let factors: [[Int]] = (0...k).map { j in (0..<k).map { i in i < j ? 1 : (i == j && j < k ? 2 : 0) } }
+        func value(_ j: Int, _ order: [Int: Int]) -> Double {
+            var product = 1.0
+            for i in 0..<k {
+                let n = order[i] ?? 0
+                switch factors[j][i] {
+                case 0: if n > 0 { return 0 }
+                case 1: product *= [sin(xi[i]), cos(xi[i]), -sin(xi[i])][n]
+                default: product *= [cos(xi[i]), -sin(xi[i]), -cos(xi[i])][n]
+                }
+            }
+            return product
+        }
+        var out = (0...k).map { value($0, [:]) }
+        for a in 0..<k { out += (0...k).map { value($0, [a: 1]) } }
+        for a in 0..<k {
+            for b in a..<k { out += (0...k).map { value($0, a == b ? [a: 2] : [a: 1, b: 1]) } }
+        }
+        return out
+    }
+
+    /// The network input for this manifold at width N and length q: h^1 = sqrt(N q) U C, U the
+    /// N x D frame (orthonormal columns), C the D x (P m) local coordinates; column roles mark each
+    /// point's tangents and second derivatives.
+    public func placed(width: Int, length q: Double, frame: [Double]) throws(MeanFieldError) -> NetworkInput {
+        let d = frameDimension, m = columnsPerPoint, batch = points * m
+        guard width >= d else {
+            throw .invalidParameter(name: "k", reason: "a \(dimension)-dimensional manifold spans \(d) directions, more than the width \(width)")
+        }
+        precondition(frame.count == width * d)
+        let scale = (Double(width) * q).squareRoot()
+        var h = [Double](repeating: 0, count: width * batch)
+        for i in 0..<width {
+            for column in 0..<batch {
+                var sum = 0.0
+                for j in 0..<d { sum += frame[i * d + j] * local[column * d + j] }
+                h[i * batch + column] = scale * sum
+            }
+        }
+        var roles: [NetworkInput.ColumnRole] = []
+        for p in 0..<points {
+            let base = p * m
+            roles.append(.state)
+            for _ in 0..<dimension { roles.append(.tangent(of: base)) }
+            for a in 0..<dimension {
+                for b in a..<dimension { roles.append(.secondDerivative(of: base, base + 1 + a, base + 1 + b)) }
+            }
+        }
+        return try NetworkInput(preactivations: h, batch: batch, roles: roles)
+    }
+}
