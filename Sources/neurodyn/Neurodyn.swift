@@ -16,6 +16,6 @@ struct Neurodyn: ParsableCommand {
             go to stderr. Exit status: 0 ok, 64 invalid input, 1 no solution or runtime failure.
             """,
         version: version,
-        subcommands: [MeanFieldCommand.self, SimulateCommand.self]
+        subcommands: [MeanFieldCommand.self, SimulateCommand.self, EmbeddingCommand.self]
     )
 }
