@@ -93,29 +93,11 @@ struct LayerComparison {
     }
 
     func print(format: OutputFormat, measured: String, meanField name: String, header: [(String, JSONValue)]) {
-        let columns = columns(measured: measured, meanField: name)
-        switch format {
-        case .json:
-            var pairs = header
-            pairs.append(("layer", .array(layers.map { .int($0) })))
-            pairs += columns.map { ($0.0, .array($0.1.map { .optional($0) })) }
-            if !histograms.isEmpty {
-                pairs.append(("histograms", .array(zip(layers, histograms).map { layer, h in
-                    .object([("layer", .int(layer)), ("edges", .numbers(h.edges)), ("counts", .array(h.counts.map { .int($0) }))])
-                })))
-            }
-            JSONValue.object(pairs).print()
-        case .csv:
-            var table = CSVTable(columns: ["layer"] + columns.map(\.0))
-            for (k, layer) in layers.enumerated() {
-                table.append([.int(layer)] + columns.map { .number($0.1[k] ?? .nan) })
-            }
-            Swift.print(table.text, terminator: "")
-        case .table:
-            Swift.print(TableText.keyValues(header.map { ($0.0, $0.1.serialized(pretty: false)) }), terminator: "")
-            let rows = layers.indices.map { k in [String(layers[k])] + columns.map { $0.1[k].map(TableText.number) ?? "-" } }
-            Swift.print(TableText.columns(["layer"] + columns.map(\.0), rows), terminator: "")
-        }
+        let histogramData: [(String, JSONValue)] = histograms.isEmpty ? [] : [("histograms", .array(zip(layers, histograms).map { layer, h in
+            .object([("layer", .int(layer)), ("edges", .numbers(h.edges)), ("counts", .array(h.counts.map { .int($0) }))])
+        }))]
+        printColumns(layers: layers, columns: columns(measured: measured, meanField: name), format: format, header: header,
+                     trailer: histogramData)
     }
 }
 
