@@ -64,6 +64,13 @@ public struct FiniteWidthBoundary: Sendable {
     /// result is the same bits for any number of threads.
     public func solve(seed: UInt64, threads: Int? = nil, progress: ProgressHandler? = nil) throws(MeanFieldError) -> [Point] {
         let input = try NetworkInput(kernel: [q1, 0, 0, 1], batch: 2, tangentOf: [nil, 0])
+        let widest = try RandomNetwork(activation: activation, sigmaW2: 0, sigmaB2: 0, widths: [widths.max()!, widths.max()!])
+        let workers = Swift.min(threads ?? ProcessInfo.processInfo.activeProcessorCount, count)
+        let bytes = Double(widest.workspaceBytes(input: input, sampling: sampling)) * Double(workers)
+        guard bytes <= Double(ProcessInfo.processInfo.physicalMemory) / 2 else {
+            throw .invalidParameter(name: "widths", reason: "width \(widths.max()!) needs \(bytes / 1_073_741_824) GiB over "
+                                    + "\(workers) workers, over half the machine's memory")
+        }
         let results = SharedResults<Point?>(repeating: nil, count: count)
         let savedThreads = BLAS.threads
         BLAS.threads = 1

@@ -84,10 +84,7 @@ extension EmbeddingCommand {
 
         func run() throws {
             let model = try model.model()
-            if let threads, threads < 1 {
-                printError("invalid threads: must be >= 1, got \(threads)")
-                throw ExitCode(64)
-            }
+            try requireValidThreads(threads)
             let theory = try usage { () throws(MeanFieldError) in
                 try model.embeddingTheory(k: k, depth: depth, q0: q0, using: GaussianIntegrator(activation: model.activation))
             }

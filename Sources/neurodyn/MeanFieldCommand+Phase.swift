@@ -38,10 +38,7 @@ extension MeanFieldCommand {
                                  sigmaW2: GridAxis(parsing: sigmaW2, name: "sigma_w2"),
                                  sigmaB2: GridAxis(parsing: sigmaB2, name: "sigma_b2"), q0: q0)
             }
-            if let threads, threads < 1 {
-                printError("invalid threads: must be >= 1, got \(threads)")
-                throw ExitCode(64)
-            }
+            try requireValidThreads(threads)
             let directory = URL(fileURLWithPath: out)
             let started = Date()
             let points = diagram.solve(threads: threads, progress: progress.handler(label: "phase rows"))

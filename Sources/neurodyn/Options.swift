@@ -59,6 +59,14 @@ func usage<T>(_ body: () throws(MeanFieldError) -> T) throws -> T {
     }
 }
 
+/// Refuses a worker-thread count below 1 (exit 64, parameter named).
+func requireValidThreads(_ threads: Int?) throws {
+    if let threads, threads < 1 {
+        printError("invalid threads: must be >= 1, got \(threads)")
+        throw ExitCode(64)
+    }
+}
+
 func printError(_ message: String) {
     FileHandle.standardError.write(Data("neurodyn: error: \(message)\n".utf8))
 }

@@ -49,10 +49,7 @@ extension SimulateCommand {
                 printError("invalid widths: expected comma-separated integers, got '\(widths)'")
                 throw ExitCode(64)
             }
-            if let threads, threads < 1 {
-                printError("invalid threads: must be >= 1, got \(threads)")
-                throw ExitCode(64)
-            }
+            try requireValidThreads(threads)
             let weightSampling: WeightSampling = switch sampling {
             case .kernel: .kernel
             case .streamed: .automatic

@@ -32,10 +32,7 @@ struct SimulationOptions: ParsableArguments {
     enum SamplingChoice: String, ExpressibleByArgument, CaseIterable { case streamed, full, kernel }
 
     func weightSampling() throws -> WeightSampling {
-        if let threads, threads < 1 {
-            printError("invalid threads: must be >= 1, got \(threads)")
-            throw ExitCode(64)
-        }
+        try requireValidThreads(threads)
         switch sampling {
         case .streamed: return .streamed(rowsPerBlock: rowsPerBlock)
         case .full: return .full

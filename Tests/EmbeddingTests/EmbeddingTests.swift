@@ -65,8 +65,6 @@ import Testing
         let stream = GaussianStream(seed: SplitMix64.derive(base: 5, index: 0))
         for _ in 0..<n { _ = stream.next() }
         let w = (0..<(n * n)).map { _ in stream.next(sigma: (sigmaW2 / Double(n)).squareRoot()) }
-        var simulation = try EmbeddingSimulation(network: network, manifold: manifold, length: 1.3, networks: 2)
-        simulation.sampling = .full
         let m = manifold.columnsPerPoint, b = input.batch
         var measured: [[Double]] = []
         network.forward(network: 0, seed: 5, input: input, sampling: .full, lengthsOnly: true) { layer, _, h in
