@@ -7,15 +7,31 @@ import MeanField
 /// and each layer's geometry is measured at every sample point and averaged over the points.
 ///
 /// Network n places the manifold with its own random orthonormal frame (from the stream of
-/// (seed', n), seed' = SplitMix64.derive(seed, 2^64 - 1)) and draws its weights from the stream
-/// of (seed, n), so the result is the same bits for any number of threads.
+/// (seed', n), seed' = SplitMix64.derive(seed, 2^64 - 1)) or sends it through its own first
+/// layer, and draws its weights from the stream of (seed, n), so the result is the same bits for
+/// any number of threads.
 public struct EmbeddingSimulation: Sendable {
     public var network: RandomNetwork
     public var manifold: InputManifold
-    /// The placement length q (q_hat^1 of unit-length points).
+    /// The placement length: q^1 of a unit-length point x (its expectation for
+    /// ``Placement/throughFirstLayer``).
     public var length: Double
     public var networks: Int
     public var sampling: WeightSampling
+    public var placement: Placement
+    /// Index offsets s of the sample-point pairs (p, p + s) whose chord distances are measured
+    /// (wrapping round on a closed curve).
+    public var separations: [Int]
+
+    /// How the manifold enters the network (DESIGN.md section 3).
+    public enum Placement: Sendable, Equatable {
+        /// h^1 = sqrt(N q) U x in a random orthonormal frame U (N x D): the manifold itself, scaled,
+        /// in layer-1 pre-activation space.
+        case preactivations
+        /// h^1 = W^1 (s x) + b^1, W^1_ij ~ N(0, sigma_w^2/D), s^2 = D (q - sigma_b^2)/sigma_w^2, so
+        /// that E q^1 = q for unit x: the manifold as a signal in input space (q > sigma_b^2).
+        case throughFirstLayer
+    }
 
     /// Measured quantities, per layer averaged over the sample points.
     public enum Quantity: Int, CaseIterable, Sendable {
@@ -24,49 +40,98 @@ public struct EmbeddingSimulation: Sendable {
         /// (1/k) tr((g^1)^{-1} g^l) and lambda_max/lambda_min of (g^1)^{-1} g^l.
         case conformalFactor, anisotropy
         case rBar, iiBar, hBar
-        /// Curves: N kappa^2, L^G/(2 pi) and L^E/(2 pi sqrt N) (means over uniformly spread points).
-        case kappa2Bar, lgOver2pi, leOver2piSqrtN
+        /// Closed curves: N kappa^2 (any curve), L^G/(2 pi) and L^E/(2 pi sqrt N) (means over
+        /// uniformly spread points), and the polygon through the sample points,
+        /// sum_p |h_{p+1} - h_p| / (2 pi sqrt N), which falls below L^E once the curve folds
+        /// between sample points.
+        case kappa2Bar, lgOver2pi, leOver2piSqrtN, polygonOver2piSqrtN
         /// |h|^2/N.
         case qHat
+        /// r^T g^l r for r = (g^1)^{-1} dq^1 normalised in g^1 (the direction in which q grows,
+        /// measured at layer 1), the mean of the other relative eigenvalues (k >= 2), and
+        /// radial/tangential - 1; averaged over the points where q is not constant
+        /// (|dq^1|^2 > 4e-12 q^1 in g^1), undefined (NaN) where there are none.
+        case radialStretch, tangentialStretch, radialDeviation
     }
 
     public init(network: RandomNetwork, manifold: InputManifold, length: Double, networks: Int,
-                sampling: WeightSampling = .automatic) throws(MeanFieldError) {
+                sampling: WeightSampling = .automatic, placement: Placement = .preactivations,
+                separations: [Int] = []) throws(MeanFieldError) {
         guard length.isFinite, length > 0 else { throw .invalidParameter(name: "q", reason: "the placement length must be finite and > 0, got \(length)") }
         if case .kernel = sampling {
             throw .invalidParameter(name: "sampling", reason: "derivative columns need explicit weights: the kernel route draws "
                                     + "nearly dependent columns through a Cholesky factor, which loses their small differences")
         }
+        if case .given(let weights) = sampling {
+            let expected = placement == .throughFirstLayer ? [manifold.frameDimension] + network.widths : network.widths
+            guard weights.widths == expected else {
+                throw .invalidParameter(name: "weights", reason: "the layers' widths \(weights.widths) do not match the network and its placement, \(expected)")
+            }
+        }
         guard networks >= 2 else { throw .invalidParameter(name: "nets", reason: "must be >= 2 for a standard error, got \(networks)") }
-        guard network.widths[0] >= manifold.frameDimension else {
+        if placement == .preactivations && network.widths[0] < manifold.frameDimension {
             throw .invalidParameter(name: "k", reason: "the manifold spans \(manifold.frameDimension) directions, more than the width \(network.widths[0])")
+        }
+        if placement == .throughFirstLayer && !(network.sigmaW2 > 0 && length > network.sigmaB2) {
+            throw .invalidParameter(name: "q", reason: "through the first layer the length must exceed sigma_b^2 = \(network.sigmaB2) "
+                                    + "and sigma_w^2 must be > 0, got q = \(length), sigma_w^2 = \(network.sigmaW2)")
         }
         if manifold.dimension == 1 && manifold.points < 3 || manifold.points < manifold.dimension + 1 {
             throw .invalidParameter(name: "points", reason: "need at least \(Swift.max(3, manifold.dimension + 1)) sample points for the curvature, got \(manifold.points)")
+        }
+        for s in separations where s < 1 || s >= manifold.points {
+            throw .invalidParameter(name: "separations", reason: "pair offsets must lie in 1..<\(manifold.points) (the sample points), got \(s)")
         }
         self.network = network
         self.manifold = manifold
         self.length = length
         self.networks = networks
         self.sampling = sampling
+        self.placement = placement
+        self.separations = separations
     }
 
-    /// values[network][layer - 1][quantity].
+    /// q^1 = alpha |x|^2 + beta for a point x, g^1 = alpha dx.dx, dq^1 = 2 alpha x.dx.
+    var inputScale: (alpha: Double, beta: Double) {
+        placement == .preactivations ? (length, 0) : (length - network.sigmaB2, network.sigmaB2)
+    }
+
+    /// Network n's input: the manifold in its own frame, or its scaled signals.
+    func input(network n: Int, frameSeed: UInt64) throws(MeanFieldError) -> NetworkInput {
+        switch placement {
+        case .preactivations:
+            let width = network.widths[0]
+            let frame = Self.frame(width: width, dimension: manifold.frameDimension, seed: SplitMix64.derive(base: frameSeed, index: UInt64(n)))
+            return try manifold.placed(width: width, length: length, frame: frame)
+        case .throughFirstLayer:
+            return try manifold.throughFirstLayer(scale: (Double(manifold.frameDimension) * inputScale.alpha / network.sigmaW2).squareRoot())
+        }
+    }
+
+    /// values[network][layer - 1][quantity, then chord per separation].
     public struct Result: Sendable {
         public let networks: Int
         public let depth: Int
+        public let separations: [Int]
         let values: [Double]
 
+        var stride: Int { Quantity.allCases.count + separations.count }
+
         public func samples(_ quantity: Quantity, layer: Int) -> [Double] {
-            (0..<networks).map { values[($0 * depth + layer - 1) * Quantity.allCases.count + quantity.rawValue] }
+            (0..<networks).map { values[($0 * depth + layer - 1) * stride + quantity.rawValue] }
         }
 
         public func summary(_ quantity: Quantity, layer: Int) -> SampleSummary { SampleSummary(samples(quantity, layer: layer)) }
+
+        /// |h_p - h_{p+s}|^2 / N averaged over p, for separations[index].
+        public func chordSummary(_ index: Int, layer: Int) -> SampleSummary {
+            SampleSummary((0..<networks).map { values[($0 * depth + layer - 1) * stride + Quantity.allCases.count + index] })
+        }
     }
 
     public func run(seed: UInt64, threads: Int? = nil, progress: ProgressHandler? = nil) throws(MeanFieldError) -> Result {
-        let width = network.widths[0], d = manifold.frameDimension
-        let template = try manifold.placed(width: width, length: length, frame: Self.frame(width: width, dimension: d, seed: 0))
+        let frameSeed = SplitMix64.derive(base: seed, index: .max)
+        let template = try input(network: 0, frameSeed: frameSeed)
         let bytes = Double(network.workspaceBytes(input: template, sampling: sampling))
         let budget = Double(ProcessInfo.processInfo.physicalMemory) / 2
         let workers = Double(Swift.min(threads ?? ProcessInfo.processInfo.activeProcessorCount, networks))
@@ -74,23 +139,21 @@ public struct EmbeddingSimulation: Sendable {
             throw .invalidParameter(name: "points", reason: "\(manifold.points) points x \(manifold.columnsPerPoint) columns at width \(network.widths.max()!) "
                                     + "need \(bytes / 1_073_741_824) GiB per worker, over half the machine's memory")
         }
-        let count = Quantity.allCases.count, depth = network.depth
-        let storage = SharedResults<Double>(repeating: 0, count: networks * depth * count)
+        let stride = Quantity.allCases.count + separations.count, depth = network.depth
+        let storage = SharedResults<Double>(repeating: 0, count: networks * depth * stride)
         let savedThreads = BLAS.threads
         BLAS.threads = 1
         defer { BLAS.threads = savedThreads }
         let simulation = self
-        let frameSeed = SplitMix64.derive(base: seed, index: .max)
         parallelTasks(count: networks, threads: threads, progress: progress) { n in
-            let frame = Self.frame(width: width, dimension: d, seed: SplitMix64.derive(base: frameSeed, index: UInt64(n)))
-            let input = try! simulation.manifold.placed(width: width, length: simulation.length, frame: frame)
-            var reference: [[Double]] = []
+            let input = try! simulation.input(network: n, frameSeed: frameSeed)
+            var reference: [PointReference] = []
             simulation.network.forward(network: n, seed: seed, input: input, sampling: simulation.sampling, lengthsOnly: true) { layer, _, h in
                 let measured = simulation.measure(h: h, width: simulation.network.widths[layer - 1], reference: &reference)
-                for (q, value) in measured.enumerated() { storage[(n * depth + layer - 1) * count + q] = value }
+                for (q, value) in measured.enumerated() { storage[(n * depth + layer - 1) * stride + q] = value }
             }
         }
-        return Result(networks: networks, depth: depth, values: storage.array)
+        return Result(networks: networks, depth: depth, separations: separations, values: storage.array)
     }
 
     /// A random N x D frame with orthonormal columns: Gaussian columns, Gram-Schmidt twice.
@@ -110,14 +173,20 @@ public struct EmbeddingSimulation: Sendable {
         return (0..<(n * d)).map { columns[$0 % d][$0 / d] }
     }
 
-    /// The layer's quantities averaged over the sample points; `reference` keeps each point's
-    /// layer-1 metric.
-    func measure(h: UnsafeBufferPointer<Double>, width: Int, reference: inout [[Double]]) -> [Double] {
-        let k = manifold.dimension, m = manifold.columnsPerPoint, batch = manifold.points * m
-        var gram = [Double](repeating: 0, count: manifold.points * m * m)
+    /// A point's layer-1 metric and, where q varies, the unit radial direction r (r^T g^1 r = 1).
+    struct PointReference {
+        var metric: [Double]
+        var radial: [Double]?
+    }
+
+    /// The layer's quantities averaged over the sample points, then the chords; `reference`
+    /// keeps each point's layer-1 metric and radial direction.
+    func measure(h: UnsafeBufferPointer<Double>, width: Int, reference: inout [PointReference]) -> [Double] {
+        let k = manifold.dimension, m = manifold.columnsPerPoint, points = manifold.points, batch = points * m
+        var gram = [Double](repeating: 0, count: points * m * m)
         for i in 0..<width {
             let row = i * batch
-            for p in 0..<manifold.points {
+            for p in 0..<points {
                 let base = row + p * m, out = p * m * m
                 for r in 0..<m {
                     let x = h[base + r]
@@ -127,12 +196,18 @@ public struct EmbeddingSimulation: Sendable {
         }
         let n = Double(width)
         var sums = [Double](repeating: 0, count: Quantity.allCases.count)
+        var radialPoints = 0
         let firstLayer = reference.isEmpty
-        for p in 0..<manifold.points {
-            for r in 0..<m { for s in 0..<r { gram[p * m * m + r * m + s] = gram[p * m * m + s * m + r] } }
-            let geometry = gram.withUnsafeBufferPointer { PointGeometry(gram: UnsafeBufferPointer(rebasing: $0[(p * m * m)..<((p + 1) * m * m)]), k: k) }
-            if firstLayer { reference.append(geometry.metric) }
-            let ratios = relativeEigenvalues(geometry.metric, to: reference[p], size: k)
+        for p in 0..<points {
+            let local = p * m * m
+            for r in 0..<m { for s in 0..<r { gram[local + r * m + s] = gram[local + s * m + r] } }
+            let geometry = gram.withUnsafeBufferPointer { PointGeometry(gram: UnsafeBufferPointer(rebasing: $0[local..<(local + m * m)]), k: k) }
+            if firstLayer {
+                let gradient = (0..<k).map { 2 * gram[local + 1 + $0] / n }
+                reference.append(PointReference(metric: geometry.metric,
+                                                radial: radialDirection(metric: geometry.metric, gradient: gradient, q: gram[local] / n)))
+            }
+            let ratios = relativeEigenvalues(geometry.metric, to: reference[p].metric, size: k)
             let conformal = ratios.reduce(0, +) / Double(k)
             sums[Quantity.gBar.rawValue] += length * conformal
             sums[Quantity.conformalFactor.rawValue] += conformal
@@ -140,7 +215,18 @@ public struct EmbeddingSimulation: Sendable {
             sums[Quantity.rBar.rawValue] += n * geometry.scalarCurvature
             sums[Quantity.iiBar.rawValue] += n * geometry.secondFundamentalForm
             sums[Quantity.hBar.rawValue] += n * geometry.meanCurvature
-            sums[Quantity.qHat.rawValue] += gram[p * m * m] / n
+            sums[Quantity.qHat.rawValue] += gram[local] / n
+            if let r = reference[p].radial {
+                var radial = 0.0
+                for a in 0..<k { for b in 0..<k { radial += r[a] * geometry.metric[a * k + b] * r[b] } }
+                radialPoints += 1
+                sums[Quantity.radialStretch.rawValue] += radial
+                if k > 1 {
+                    let tangential = (Double(k) * conformal - radial) / Double(k - 1)
+                    sums[Quantity.tangentialStretch.rawValue] += tangential
+                    sums[Quantity.radialDeviation.rawValue] += radial / tangential - 1
+                }
+            }
             if k == 1 {
                 let g = geometry.metric[0]
                 sums[Quantity.kappa2Bar.rawValue] += n * geometry.secondFundamentalForm
@@ -148,11 +234,51 @@ public struct EmbeddingSimulation: Sendable {
                 sums[Quantity.leOver2piSqrtN.rawValue] += (g / n).squareRoot()
             }
         }
-        let isCurve = k == 1
-        return sums.enumerated().map { q, sum in
-            let quantity = Quantity(rawValue: q)!
-            if !isCurve && [.kappa2Bar, .lgOver2pi, .leOver2piSqrtN].contains(quantity) { return .nan }
-            return sum / Double(manifold.points)
+        if manifold.isClosedCurve {
+            let distances = squaredChords(h: h, width: width, separation: 1)
+            sums[Quantity.polygonOver2piSqrtN.rawValue] = distances.reduce(0) { $0 + $1.squareRoot() } / (2 * Double.pi)
         }
+        let undefined: Set<Quantity> = Set((k == 1 ? [] : [.kappa2Bar]) + (manifold.isClosedCurve ? [] : [.lgOver2pi, .leOver2piSqrtN, .polygonOver2piSqrtN])
+            + (radialPoints == 0 ? [.radialStretch] : []) + (radialPoints == 0 || k == 1 ? [.tangentialStretch, .radialDeviation] : []))
+        var out = sums.enumerated().map { q, sum in
+            let quantity = Quantity(rawValue: q)!
+            if undefined.contains(quantity) { return Double.nan }
+            switch quantity {
+            case .radialStretch, .tangentialStretch, .radialDeviation: return sum / Double(radialPoints)
+            case .polygonOver2piSqrtN: return sum
+            default: return sum / Double(points)
+            }
+        }
+        for s in separations {
+            let distances = squaredChords(h: h, width: width, separation: s)
+            out.append(distances.reduce(0, +) / Double(distances.count))
+        }
+        return out
     }
+
+    /// |h_p - h_{p+s}|^2 / N for the pairs at offset s (wrapping round on a closed curve).
+    func squaredChords(h: UnsafeBufferPointer<Double>, width: Int, separation s: Int) -> [Double] {
+        let m = manifold.columnsPerPoint, points = manifold.points, batch = points * m
+        let pairs = manifold.isClosedCurve ? points : points - s
+        var sums = [Double](repeating: 0, count: pairs)
+        for i in 0..<width {
+            let row = i * batch
+            for p in 0..<pairs {
+                let d = h[row + p * m] - h[row + (p + s) % points * m]
+                sums[p] += d * d
+            }
+        }
+        return sums.map { $0 / Double(width) }
+    }
+}
+
+/// The unit radial direction r = (g)^{-1} dq / |dq|_g of a point with metric g, length q and
+/// gradient dq of q, or nil where q is (numerically) constant: |dq|^2_g <= 4e-12 q.
+func radialDirection(metric: [Double], gradient: [Double], q: Double) -> [Double]? {
+    let k = gradient.count
+    let inverse = invertSymmetric(metric, size: k)
+    let raised = (0..<k).map { a in (0..<k).reduce(0) { $0 + inverse[a * k + $1] * gradient[$1] } }
+    let norm2 = zip(raised, gradient).reduce(0) { $0 + $1.0 * $1.1 }
+    guard norm2 > 4e-12 * q else { return nil }
+    return raised.map { $0 / norm2.squareRoot() }
 }

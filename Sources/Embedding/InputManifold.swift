@@ -20,6 +20,12 @@ public struct InputManifold: Sendable, Equatable {
         case helix(height: Double, turns: Int)
         /// x = (1, xi_0, xi_1) / scale over xi in [-w, w]^2: a flat patch (D = 3).
         case planePatch(halfWidth: Double)
+        /// Data: P given points of R^D joined in order into a closed or open polyline, at
+        /// xi_p = 2 pi p/P (closed) or p/(P - 1) (open). Tangents and second derivatives come from
+        /// finite differences at the input only (central, second order; one-sided second order at
+        /// the ends of an open line); every layer after it is propagated exactly. See
+        /// ``init(polyline:dimension:closed:)``.
+        case polyline(closed: Bool)
     }
 
     public let shape: Shape
@@ -44,8 +50,7 @@ public struct InputManifold: Sendable, Equatable {
         guard points >= 1, points <= 1 << 16 else {
             throw .invalidParameter(name: "points", reason: "must be between 1 and 65536, got \(points)")
         }
-        self.shape = shape
-        self.points = points
+        let dimension: Int, frameDimension: Int, isClosedCurve: Bool
         switch shape {
         case .greatSphere(let k):
             guard (1...3).contains(k) else { throw .invalidParameter(name: "k", reason: "great spheres have k = 1, 2 or 3, got \(k)") }
@@ -63,16 +68,64 @@ public struct InputManifold: Sendable, Equatable {
                 throw .invalidParameter(name: "half-width", reason: "must be finite and > 0, got \(halfWidth)")
             }
             (dimension, frameDimension, isClosedCurve) = (2, 3, false)
+        case .polyline:
+            throw .invalidParameter(name: "shape", reason: "a polyline is built from its data points: use init(polyline:dimension:closed:)")
         }
-        let k = dimension
         var parameters = [Double](), local = [Double]()
         for p in 0..<points {
             let xi = Self.samplePoint(p, of: points, shape: shape)
             parameters += xi
-            local += Self.coordinates(shape: shape, at: xi, k: k)
+            local += Self.coordinates(shape: shape, at: xi, k: dimension)
         }
-        self.parameters = parameters
-        self.local = local
+        self.init(shape: shape, dimension: dimension, frameDimension: frameDimension, points: points,
+                  parameters: parameters, local: local, isClosedCurve: isClosedCurve)
+    }
+
+    private init(shape: Shape, dimension: Int, frameDimension: Int, points: Int, parameters: [Double], local: [Double], isClosedCurve: Bool) {
+        (self.shape, self.dimension, self.frameDimension, self.points) = (shape, dimension, frameDimension, points)
+        (self.parameters, self.local, self.isClosedCurve) = (parameters, local, isClosedCurve)
+    }
+
+    /// A curve through data: `data` holds P points of R^D (P x D row-major), in order.
+    /// Differences of step Delta in xi: inside, v = (x_{p+1} - x_{p-1})/(2 Delta) and
+    /// a = (x_{p+1} - 2 x_p + x_{p-1})/Delta^2 (wrapping round when closed); at the ends of an open
+    /// line, v = -/+(3 x_0 - 4 x_1 + x_2)/(2 Delta) and a = (2 x_0 - 5 x_1 + 4 x_2 - x_3)/Delta^2.
+    public init(polyline data: [Double], dimension d: Int, closed: Bool) throws(MeanFieldError) {
+        guard d >= 1, d <= 1 << 20 else { throw .invalidParameter(name: "data", reason: "the points' dimension must be between 1 and 2^20, got \(d)") }
+        guard data.count % d == 0 else {
+            throw .invalidParameter(name: "data", reason: "\(data.count) values are not a whole number of \(d)-dimensional points")
+        }
+        let count = data.count / d, needed = closed ? 3 : 4
+        guard count >= needed, count <= 1 << 16 else {
+            throw .invalidParameter(name: "points", reason: "a \(closed ? "closed" : "open") polyline needs between \(needed) and 65536 points for its curvature, got \(count)")
+        }
+        if let bad = data.firstIndex(where: { !$0.isFinite }) {
+            throw .invalidParameter(name: "data", reason: "value \(bad % d) of point \(bad / d) is not finite")
+        }
+        let step = closed ? 2 * Double.pi / Double(count) : 1 / Double(count - 1)
+        func value(_ p: Int, _ j: Int) -> Double { data[((p % count + count) % count) * d + j] }
+        func combine(_ terms: [(Double, Int)], over scale: Double) -> [Double] {
+            (0..<d).map { j in terms.reduce(0) { $0 + $1.0 * value($1.1, j) } / scale }
+        }
+        var parameters = [Double](), local = [Double]()
+        for p in 0..<count {
+            let (tangent, second): ([Double], [Double])
+            if closed || (p > 0 && p < count - 1) {
+                tangent = combine([(1, p + 1), (-1, p - 1)], over: 2 * step)
+                second = combine([(1, p + 1), (-2, p), (1, p - 1)], over: step * step)
+            } else {
+                let s = p == 0 ? 1 : -1
+                tangent = combine([(-3, p), (4, p + s), (-1, p + 2 * s)], over: 2 * step * Double(s))
+                second = combine([(2, p), (-5, p + s), (4, p + 2 * s), (-1, p + 3 * s)], over: step * step)
+            }
+            guard tangent.contains(where: { $0 != 0 }) else {
+                throw .invalidParameter(name: "data", reason: "the curve has no tangent at point \(p): its neighbours coincide")
+            }
+            parameters.append(Double(p) * step)
+            local += (0..<d).map { value(p, $0) } + tangent + second
+        }
+        self.init(shape: .polyline(closed: closed), dimension: 1, frameDimension: d, points: count,
+                  parameters: parameters, local: local, isClosedCurve: closed)
     }
 
     /// Sample point p of P: uniform on the circle for curves, a Kronecker lattice (additive
@@ -90,6 +143,8 @@ public struct InputManifold: Sendable, Equatable {
         case .planePatch(let w):
             let alphas = [0.7548776662466927, 0.5698402909980532]
             return alphas.map { -w + 2 * w * (0.5 + Double(p) * $0).truncatingRemainder(dividingBy: 1) }
+        case .polyline:
+            preconditionFailure("polylines are sampled at their data points")
         }
     }
 
@@ -108,6 +163,8 @@ public struct InputManifold: Sendable, Equatable {
         case .planePatch(let w):
             let norm = 1 / (1 + w * w).squareRoot()
             return [1, xi[0], xi[1], 0, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0].map { $0 * norm }
+        case .polyline:
+            preconditionFailure("polylines have no closed form")
         }
     }
 
@@ -142,7 +199,7 @@ public struct InputManifold: Sendable, Equatable {
     /// N x D frame (orthonormal columns), C the D x (P m) local coordinates; column roles mark each
     /// point's tangents and second derivatives.
     public func placed(width: Int, length q: Double, frame: [Double]) throws(MeanFieldError) -> NetworkInput {
-        let d = frameDimension, m = columnsPerPoint, batch = points * m
+        let d = frameDimension, batch = points * columnsPerPoint
         guard width >= d else {
             throw .invalidParameter(name: "k", reason: "a \(dimension)-dimensional manifold spans \(d) directions, more than the width \(width)")
         }
@@ -156,15 +213,32 @@ public struct InputManifold: Sendable, Equatable {
                 h[i * batch + column] = scale * sum
             }
         }
+        return try NetworkInput(preactivations: h, batch: batch, roles: columnRoles)
+    }
+
+    /// The network input that sends the manifold through a random first layer,
+    /// h^1 = W^1 (s x) + b^1 with W^1_ij ~ N(0, sigma_w^2 / D): the signals are the scaled local
+    /// coordinates s C (D x P m), derivative columns get no bias.
+    public func throughFirstLayer(scale s: Double) throws(MeanFieldError) -> NetworkInput {
+        let d = frameDimension, batch = points * columnsPerPoint
+        var signals = [Double](repeating: 0, count: d * batch)
+        for column in 0..<batch {
+            for j in 0..<d { signals[j * batch + column] = s * local[column * d + j] }
+        }
+        return try NetworkInput(signals: signals, dimension: d, batch: batch, roles: columnRoles, renormalizingTangents: false)
+    }
+
+    /// Each point's column, then its tangents and second derivatives.
+    var columnRoles: [NetworkInput.ColumnRole] {
         var roles: [NetworkInput.ColumnRole] = []
         for p in 0..<points {
-            let base = p * m
+            let base = p * columnsPerPoint
             roles.append(.state)
             for _ in 0..<dimension { roles.append(.tangent(of: base)) }
             for a in 0..<dimension {
                 for b in a..<dimension { roles.append(.secondDerivative(of: base, base + 1 + a, base + 1 + b)) }
             }
         }
-        return try NetworkInput(preactivations: h, batch: batch, roles: roles)
+        return roles
     }
 }

@@ -25,10 +25,16 @@ public final class GaussianIntegrator {
 
     /// E[g(u)], u ~ N(mean, variance), for any function of phi's derivatives.
     public func expectation(mean: Double = 0, variance: Double, _ g: (Activation.Derivatives) -> Double) -> Double {
+        expectation(mean: mean, variance: variance) { _, d in g(d) }
+    }
+
+    /// E[g(u, phi(u), phi'(u), ...)], u ~ N(mean, variance): for moments that weight phi's
+    /// derivatives by powers of u (Gaussian integration by parts).
+    public func expectation(mean: Double = 0, variance: Double, _ g: (Double, Activation.Derivatives) -> Double) -> Double {
         rule.build(mean: mean, sd: variance.squareRoot(), profile: profile, options: options)
         var sum = 0.0
         for i in 0..<rule.count {
-            sum += rule.weights[i] * g(activation.derivatives(rule.nodes[i]))
+            sum += rule.weights[i] * g(rule.nodes[i], activation.derivatives(rule.nodes[i]))
         }
         return sum
     }

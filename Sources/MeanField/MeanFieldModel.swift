@@ -59,4 +59,12 @@ public struct MeanFieldModel: Sendable, Equatable {
     public func chi1(at q: Double, using integrator: GaussianIntegrator) -> Double {
         sigmaW2 * integrator.length(q: q).dphi2
     }
+
+    /// chi_1'(q) = sigma_w^2 d/dq E_q[phi'^2] = (sigma_w^2 / 2) E_q[(phi'^2)''], written by Gaussian
+    /// integration by parts twice as sigma_w^2 E_q[phi'(u)^2 (u^2 - q)] / (2 q^2), so that it needs
+    /// no third derivative and holds for kinked activations (0 for relu: exactly conformal).
+    /// The slope of DESIGN.md section 3's radial correction. Requires q > 0.
+    public func chi1Slope(at q: Double, using integrator: GaussianIntegrator) -> Double {
+        sigmaW2 * integrator.expectation(variance: q) { u, d in d.d1 * d.d1 * (u * u - q) } / (2 * q * q)
+    }
 }

@@ -15,6 +15,9 @@ extension RandomNetwork {
         if case .preactivations(let values) = input.source {
             precondition(values.count == widths[0] * input.batch, "h^1 must be N_1 x B = \(widths[0]) x \(input.batch)")
         }
+        if case .given(let weights) = sampling {
+            precondition((try? weights.validate(for: self, input: input)) != nil, "the given weights must match the network's widths")
+        }
         let workspace = ForwardWorkspace(network: self, input: input, sampling: sampling, lengthsOnly: lengthsOnly)
         let stream = GaussianStream(seed: SplitMix64.derive(base: seed, index: UInt64(network)))
         workspace.run(stream: stream, observe: observe)
@@ -56,7 +59,7 @@ final class ForwardWorkspace {
         let widestIn = fanIns.max() ?? 0
         var rows = 0, block = widest * b
         switch sampling {
-        case .kernel:
+        case .kernel, .given:
             break
         case .full:
             rows = widest
@@ -106,12 +109,12 @@ final class ForwardWorkspace {
                     signals.withUnsafeBufferPointer { x in
                         _ = UnsafeMutableBufferPointer(rebasing: layerInput[0..<x.count]).initialize(from: x)
                     }
-                    propagate(fanIn: dimension, width: width, stream: stream)
+                    propagate(layer: 0, fanIn: dimension, width: width, stream: stream)
                 }
             } else {
                 let fanIn = network.widths[index - 1]
                 prepareInput(rows: fanIn)
-                propagate(fanIn: fanIn, width: width, stream: stream)
+                propagate(layer: index, fanIn: fanIn, width: width, stream: stream)
             }
             if lengthsOnly {
                 _ = gram.initialize(repeating: 0)
@@ -139,9 +142,20 @@ final class ForwardWorkspace {
             state: UnsafeBufferPointer(state), output: layerInput, rows: rows, batch: batch, roles: input.roles))
     }
 
-    /// h = W A + b for a layer with fan-in `fanIn` (A in `layerInput`), into `state`.
-    private func propagate(fanIn: Int, width: Int, stream: GaussianStream) {
+    /// h = W A + b for layer `layer` (0-based) with fan-in `fanIn` (A in `layerInput`), into `state`.
+    private func propagate(layer: Int, fanIn: Int, width: Int, stream: GaussianStream) {
         let b = batch
+        if case .given(let given) = sampling {
+            var slot = layer
+            if case .signals = input.source {} else { slot -= 1 }
+            given.weights[slot].withUnsafeBufferPointer {
+                BLAS.gemm(m: width, n: b, k: fanIn, a: $0.baseAddress!, b: layerInput.baseAddress!, c: state.baseAddress!)
+            }
+            for i in 0..<width {
+                for a in 0..<b { state[i * b + a] += given.biases[slot][i] * biasMask[a] }
+            }
+            return
+        }
         if case .kernel = sampling {
             var g = [Double](repeating: 0, count: b * b)
             g.withUnsafeMutableBufferPointer {

@@ -169,8 +169,8 @@ public struct NetworkInput: Sendable, Equatable {
     }
 }
 
-/// How a layer's randomness is drawn. Same seed, same bits for ``streamed(rowsPerBlock:)`` and
-/// ``full``; ``kernel`` samples the same law by another route.
+/// Where a layer's weights come from. Same seed, same bits for ``streamed(rowsPerBlock:)`` and
+/// ``full``; ``kernel`` samples the same law by another route; ``given(_:)`` draws nothing.
 public enum WeightSampling: Sendable, Equatable {
     /// W^l generated and multiplied (dgemm) in blocks of rows, never held whole: memory
     /// O(N x B + block). Blocks are multiples of 64 rows (default: about 2 MiB and at least B
@@ -183,6 +183,9 @@ public enum WeightSampling: Sendable, Equatable {
     /// G = sigma_w^2 A^T A / N_l + sigma_b^2 (state columns), A = the layer's input (N_l x B),
     /// which is exactly the law of W^{l+1} A + b^{l+1}. O(N B^2) per layer instead of O(N^2 B).
     case kernel
+    /// No randomness in the weights: the ``GivenWeights`` (checked against the network and input
+    /// by ``GivenWeights/validate(for:input:)``).
+    case given(GivenWeights)
 
     public static let automatic = WeightSampling.streamed()
 }

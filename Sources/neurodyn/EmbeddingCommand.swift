@@ -7,14 +7,21 @@ import Notebook
 struct EmbeddingCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "embedding",
-        abstract: "Geometry of input manifolds across depth: metric, curvature, theory beside measurement.",
+        abstract: "Geometry of input manifolds across depth: metric, curvature, distances, theory beside measurement.",
         discussion: """
-            A great k-sphere (k = 1: a circle) of radius sqrt(N q*) is placed in layer-1
-            pre-activation space. Normalised quantities: g_bar = metric / N (relative to the input
-            metric, in units of q*), r_bar = N x scalar curvature, ii_bar = N |II|^2,
-            h_bar = N |H|^2, kappa2_bar = N kappa^2 (curves), lg_over_2pi = Grassmannian length / 2pi.
+            By default a great k-sphere (k = 1: a circle) of radius sqrt(N q*) is placed in layer-1
+            pre-activation space (--manifold and --placement choose others). Normalised quantities:
+            g_bar = metric / N (relative to the input metric, in units of q), r_bar = N x scalar
+            curvature, ii_bar = N |II|^2, h_bar = N |H|^2, kappa2_bar = N kappa^2 (curves),
+            lg_over_2pi = Grassmannian length / 2pi, chords |h_a - h_b|^2 / N.
             """,
-        subcommands: [Theory.self, Simulate.self])
+        subcommands: [Theory.self, Simulate.self, Distances.self, Conformality.self])
+}
+
+/// --out DIR for the embedding commands.
+struct DirectoryOption: ParsableArguments {
+    @Option(help: "Also write NAME.csv, NAME.json and run.json into this directory (created if missing).")
+    var out: String?
 }
 
 extension EmbeddingCommand {
@@ -36,6 +43,7 @@ extension EmbeddingCommand {
         @Option(parsing: .unconditional, help: "Start of the q* solve (> 0).")
         var q0: Double = 1
         @OptionGroup var output: FormatOptions
+        @OptionGroup var directory: DirectoryOption
 
         func run() throws {
             let model = try model.model()
@@ -44,72 +52,21 @@ extension EmbeddingCommand {
             }
             var columns: [(String, [Double])] = [("g_bar", theory.gBar), ("r_bar", theory.rBar), ("ii_bar", theory.iiBar), ("h_bar", theory.hBar)]
             if let kappa = theory.kappa2Bar, let lg = theory.lgOver2pi { columns += [("kappa2_bar", kappa), ("lg_over_2pi", lg)] }
-            printColumns(layers: theory.layers, columns: columns.map { ($0.0, $0.1.map { $0 }) }, format: output.format,
-                         header: [("q_star", .number(theory.qStar)), ("chi1", .number(theory.chi1)), ("chi2", .number(theory.chi2))])
+            let report = LayerColumns(layers: theory.layers, columns: columns.map { ($0.0, $0.1.map { $0 }) },
+                                      header: [("q_star", .number(theory.qStar)), ("chi1", .number(theory.chi1)), ("chi2", .number(theory.chi2))])
+            report.print(format: output.format)
+            if let out = directory.out {
+                try report.write(to: out, name: "embedding-theory", manifest: RunManifest(
+                    command: "neurodyn embedding theory", parameters: self.model.parameters + [("k", .int(k)), ("depth", .int(depth)), ("q0", .number(q0))],
+                    versions: softwareVersions, files: []))
+            }
         }
     }
+}
 
-    struct Simulate: ParsableCommand {
-        static let configuration = CommandConfiguration(
-            abstract: "Measure the geometry of a great k-sphere through an ensemble of random networks.",
-            discussion: """
-                P sample points (uniform on the circle; a Kronecker lattice on a k-sphere patch with
-                polar angles in [pi/4, 3pi/4]), their tangents and second derivatives propagated
-                exactly through --nets networks of width N (weights streamed on dgemm). Each key of
-                'embedding theory' is measured (mean over points, then over networks) with a
-                *_stderr list over networks, and theory_* lists beside it; also conformal_factor and
-                anisotropy (eigenvalues of the metric relative to the input metric) and q_hat.
-                Measured curvatures carry an O(1/N) bias (a few % at N = 1000).
-                """)
-
-        @OptionGroup var model: ModelOptions
-        @Option(parsing: .unconditional, help: "Manifold dimension k (1, 2 or 3).")
-        var k: Int
-        @Option(parsing: .unconditional, help: "Number of layers L (>= 1).")
-        var depth: Int
-        @Option(parsing: .unconditional, help: "Width N of every layer.")
-        var width: Int
-        @Option(parsing: .unconditional, help: "Networks in the ensemble (>= 2).")
-        var nets: Int
-        @Option(parsing: .unconditional, help: "Sample points on the manifold.")
-        var points: Int
-        @Option(parsing: .unconditional, help: "Seed of the run (recorded in the output).")
-        var seed: UInt64 = 1
-        @Option(parsing: .unconditional, help: "Start of the q* solve (> 0).")
-        var q0: Double = 1
-        @Option(help: "Worker threads (default: all cores).")
-        var threads: Int?
-        @OptionGroup var output: FormatOptions
-        @OptionGroup var progress: ProgressOptions
-
-        func run() throws {
-            let model = try model.model()
-            try requireValidThreads(threads)
-            let theory = try usage { () throws(MeanFieldError) in
-                try model.embeddingTheory(k: k, depth: depth, q0: q0, using: GaussianIntegrator(activation: model.activation))
-            }
-            let result = try usage { () throws(MeanFieldError) in
-                let simulation = try EmbeddingSimulation(network: RandomNetwork(model: model, width: width, depth: depth),
-                                                         manifold: InputManifold(shape: .greatSphere(k: k), points: points),
-                                                         length: theory.qStar, networks: nets)
-                return try simulation.run(seed: seed, threads: threads, progress: progress.handler(label: "networks"))
-            }
-            var quantities: [(String, EmbeddingSimulation.Quantity, [Double]?)] = [
-                ("g_bar", .gBar, theory.gBar), ("r_bar", .rBar, theory.rBar), ("ii_bar", .iiBar, theory.iiBar), ("h_bar", .hBar, theory.hBar)]
-            if k == 1 {
-                quantities += [("kappa2_bar", .kappa2Bar, theory.kappa2Bar), ("lg_over_2pi", .lgOver2pi, theory.lgOver2pi)]
-            }
-            quantities += [("conformal_factor", .conformalFactor, nil), ("anisotropy", .anisotropy, nil), ("q_hat", .qHat, nil)]
-            var columns: [(String, [Double?])] = []
-            for (name, quantity, predicted) in quantities {
-                let summaries = theory.layers.map { result.summary(quantity, layer: $0) }
-                columns.append((name, summaries.map(\.mean)))
-                columns.append((name + "_stderr", summaries.map(\.stderrMean)))
-                if let predicted { columns.append(("theory_" + name, predicted)) }
-            }
-            printColumns(layers: theory.layers, columns: columns, format: output.format, header: [
-                ("seed", .string(String(seed))), ("width", .int(width)), ("nets", .int(nets)), ("points", .int(points)),
-                ("q_star", .number(theory.qStar)), ("chi1", .number(theory.chi1)), ("chi2", .number(theory.chi2))])
-        }
+extension ModelOptions {
+    /// activation, sigma_w2, sigma_b2 for run manifests.
+    var parameters: [(String, JSONValue)] {
+        [("activation", .string(activation.rawValue)), ("sigma_w2", .number(sigmaW2)), ("sigma_b2", .number(sigmaB2))]
     }
 }

@@ -93,8 +93,8 @@ struct LayerComparison {
         let histogramData: [(String, JSONValue)] = histograms.isEmpty ? [] : [("histograms", .array(zip(layers, histograms).map { layer, h in
             .object([("layer", .int(layer)), ("edges", .numbers(h.edges)), ("counts", .array(h.counts.map { .int($0) }))])
         }))]
-        printColumns(layers: layers, columns: columns(measured: measured, meanField: name), format: format, header: header,
-                     trailer: histogramData)
+        LayerColumns(layers: layers, columns: columns(measured: measured, meanField: name), header: header, trailer: histogramData)
+            .print(format: format)
     }
 }
 
