@@ -21,6 +21,7 @@
 char *openblas_get_config(void);
 void openblas_set_num_threads(int num_threads);
 int openblas_get_num_threads(void);
+char *openblas_get_corename(void);
 
 /* Swift 6 rejects reading GSL's global type pointers directly: one accessor each. */
 static inline const gsl_rng_type *cgsl_rng_mt19937(void) { return gsl_rng_mt19937; }

@@ -45,6 +45,7 @@ final class ForwardWorkspace {
     let gram: UnsafeMutableBufferPointer<Double>
     /// Columns that get a bias (states), as 1 or 0.
     let biasMask: [Double]
+    let columnPlan: ColumnPlan
 
     struct Layout {
         var state: Int, layerInput: Int, block: Int, bias: Int, gram: Int, rowsPerBlock: Int
@@ -88,6 +89,7 @@ final class ForwardWorkspace {
         bias = .allocate(capacity: layout.bias)
         gram = .allocate(capacity: layout.gram)
         biasMask = input.roles.map { $0 == .state ? 1 : 0 }
+        columnPlan = ColumnPlan(input.roles)
     }
 
     deinit {
@@ -117,7 +119,7 @@ final class ForwardWorkspace {
                 propagate(layer: index, fanIn: fanIn, width: width, stream: stream)
             }
             if lengthsOnly {
-                _ = gram.initialize(repeating: 0)
+                gram.initialize(repeating: 0)
                 for i in 0..<width {
                     for a in 0..<b { gram[a * b + a] += state[i * b + a] * state[i * b + a] }
                 }
@@ -139,7 +141,7 @@ final class ForwardWorkspace {
     /// A = phi(h) for state columns, phi'(h_s) * h_t for tangent columns.
     private func prepareInput(rows: Int) {
         network.activation.withKernel(LayerInputLoop(
-            state: UnsafeBufferPointer(state), output: layerInput, rows: rows, batch: batch, roles: input.roles))
+            state: UnsafeBufferPointer(state), output: layerInput, rows: rows, batch: batch, plan: columnPlan))
     }
 
     /// h = W A + b for layer `layer` (0-based) with fan-in `fanIn` (A in `layerInput`), into `state`.
@@ -210,27 +212,54 @@ struct LayerInputLoop: KernelBody {
     let output: UnsafeMutableBufferPointer<Double>
     let rows: Int
     let batch: Int
-    let roles: [NetworkInput.ColumnRole]
+    let plan: ColumnPlan
 
     @inline(__always)
     func run<K: ActivationKernel>(_ kernel: K.Type) -> Void {
         let b = batch
-        if roles.allSatisfy({ $0 == .state }) {
+        if plan.states.count == b {
             for k in 0..<(rows * b) { output[k] = K.derivatives(state[k]).d0 }
             return
         }
+        // phi' and phi'' of each state, evaluated once per row and shared by its derivative
+        // columns.
+        let slopes = UnsafeMutableBufferPointer<Double>.allocate(capacity: 2 * b)
+        defer { slopes.deallocate() }
         for i in 0..<rows {
             let row = i * b
-            for a in 0..<b {
-                switch roles[a] {
-                case .state:
-                    output[row + a] = K.derivatives(state[row + a]).d0
-                case .tangent(let s):
-                    output[row + a] = K.derivatives(state[row + s]).d1 * state[row + a]
-                case .secondDerivative(let s, let t1, let t2):
-                    let d = K.derivatives(state[row + s])
-                    output[row + a] = d.d1 * state[row + a] + d.d2 * state[row + t1] * state[row + t2]
-                }
+            for a in plan.states {
+                let d = K.derivatives(state[row + a])
+                output[row + a] = d.d0
+                slopes[2 * a] = d.d1
+                slopes[2 * a + 1] = d.d2
+            }
+            var k = 0
+            while k < plan.tangents.count {
+                let (a, s) = (plan.tangents[k], plan.tangents[k + 1])
+                output[row + a] = slopes[2 * s] * state[row + a]
+                k += 2
+            }
+            k = 0
+            while k < plan.seconds.count {
+                let (a, s, t1, t2) = (plan.seconds[k], plan.seconds[k + 1], plan.seconds[k + 2], plan.seconds[k + 3])
+                output[row + a] = slopes[2 * s] * state[row + a] + slopes[2 * s + 1] * state[row + t1] * state[row + t2]
+                k += 4
+            }
+        }
+    }
+}
+
+/// A batch's column roles as flat index lists: states; (column, state) per tangent;
+/// (column, state, first tangent, second tangent) per second derivative.
+struct ColumnPlan {
+    var states: [Int] = [], tangents: [Int] = [], seconds: [Int] = []
+
+    init(_ roles: [NetworkInput.ColumnRole]) {
+        for (a, role) in roles.enumerated() {
+            switch role {
+            case .state: states.append(a)
+            case .tangent(let s): tangents += [a, s]
+            case .secondDerivative(let s, let t1, let t2): seconds += [a, s, t1, t2]
             }
         }
     }

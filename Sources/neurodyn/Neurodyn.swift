@@ -18,4 +18,11 @@ struct Neurodyn: ParsableCommand {
         version: version,
         subcommands: [MeanFieldCommand.self, SimulateCommand.self, EmbeddingCommand.self]
     )
+
+    /// Gives OpenBLAS the kernels this CPU supports before anything runs (see
+    /// ``BLAS/relaunchWithBetterCoreType()``), then parses and runs the command.
+    static func main() {
+        BLAS.relaunchWithBetterCoreType()
+        main(nil)
+    }
 }
