@@ -60,24 +60,30 @@ public struct FiniteWidthBoundary: Sendable {
     /// Tasks in order sigma_b^2-major, then sigma_w^2, then width.
     public var count: Int { sigmaB2.count * sigmaW2.count * widths.count }
 
-    /// Solves every task in parallel; task k's networks use seeds derived from (seed, k), so the
-    /// result is the same bits for any number of threads.
-    public func solve(seed: UInt64, threads: Int? = nil, progress: ProgressHandler? = nil) throws(MeanFieldError) -> [Point] {
+    /// Solves the given tasks (all by default) in parallel, in the order given; task k's networks
+    /// use seeds derived from (seed, k), so a task's result is the same bits for any number of
+    /// threads and any split of the tasks into shards.
+    public func solve(tasks: [Int]? = nil, seed: UInt64, threads: Int? = nil, progress: ProgressHandler? = nil) throws(MeanFieldError) -> [Point] {
+        let taskList = tasks ?? Array(0..<count)
+        if let bad = taskList.first(where: { $0 < 0 || $0 >= count }) {
+            throw .invalidParameter(name: "tasks", reason: "task \(bad) is outside 0..<\(count)")
+        }
         let input = try NetworkInput(kernel: [q1, 0, 0, 1], batch: 2, tangentOf: [nil, 0])
         let widest = try RandomNetwork(activation: activation, sigmaW2: 0, sigmaB2: 0, widths: [widths.max()!, widths.max()!])
-        let workers = Swift.min(threads ?? ProcessInfo.processInfo.activeProcessorCount, count)
+        let workers = Swift.max(1, Swift.min(threads ?? ProcessInfo.processInfo.activeProcessorCount, taskList.count))
         let bytes = Double(widest.workspaceBytes(input: input, sampling: sampling)) * Double(workers)
         guard bytes <= Double(ProcessInfo.processInfo.physicalMemory) / 2 else {
             throw .invalidParameter(name: "widths", reason: "width \(widths.max()!) needs \(bytes / 1_073_741_824) GiB over "
                                     + "\(workers) workers, over half the machine's memory")
         }
-        let results = SharedResults<Point?>(repeating: nil, count: count)
+        let results = SharedResults<Point?>(repeating: nil, count: taskList.count)
         let savedThreads = BLAS.threads
         BLAS.threads = 1
         defer { BLAS.threads = savedThreads }
         let boundary = self
-        parallelTasks(count: count, threads: threads, progress: progress) { task in
-            results[task] = boundary.point(task: task, seed: SplitMix64.derive(base: seed, index: UInt64(task)), input: input)
+        parallelTasks(count: taskList.count, threads: threads, progress: progress) { k in
+            let task = taskList[k]
+            results[k] = boundary.point(task: task, seed: SplitMix64.derive(base: seed, index: UInt64(task)), input: input)
         }
         return results.array.map { $0! }
     }

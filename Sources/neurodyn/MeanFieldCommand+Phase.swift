@@ -29,6 +29,7 @@ extension MeanFieldCommand {
         var out: String
         @Option(help: "Worker threads (default: all cores).")
         var threads: Int?
+        @OptionGroup var shardOptions: ShardOptions
         @OptionGroup var output: FormatOptions
         @OptionGroup var progress: ProgressOptions
 
@@ -39,28 +40,29 @@ extension MeanFieldCommand {
                                  sigmaB2: GridAxis(parsing: sigmaB2, name: "sigma_b2"), q0: q0)
             }
             try requireValidThreads(threads)
+            let shard = try shardOptions.shard()
             let directory = URL(fileURLWithPath: out)
+            var manifest = RunManifest(
+                command: "neurodyn meanfield phase",
+                parameters: [("activation", .string(activation.rawValue)), ("sigma_w2", .string(sigmaW2)),
+                             ("sigma_b2", .string(sigmaB2)), ("q0", .number(q0)), ("points", .int(diagram.count))],
+                versions: softwareVersions, files: ["phase.csv", "phase.ipynb"])
+            if !shard.isWhole {
+                // Rows are the unit: a point's warm start depends on its row alone.
+                try runShard(shard, kind: "phase", units: diagram.rowCount, rowsPerUnit: diagram.sigmaW2.count, run: manifest,
+                             directory: directory, format: output.format, quiet: progress.quiet) {
+                    Self.table(diagram.solve(rows: shard.units(of: diagram.rowCount), threads: threads,
+                                             progress: progress.handler(label: "phase rows")))
+                }
+                return
+            }
             let started = Date()
             let points = diagram.solve(threads: threads, progress: progress.handler(label: "phase rows"))
             let elapsed = Date().timeIntervalSince(started)
 
-            var table = CSVTable(columns: ["sigma_w2", "sigma_b2", "q_star", "chi1", "c_star", "chi_c", "xi_q", "xi_c", "status"])
-            for point in points {
-                let a = point.analysis
-                let values: [Double?] = [a?.qStar, a?.chi1, a?.cStar, a?.chiC, a?.xiQ, a?.xiC]
-                var row: [CSVTable.Cell] = [.number(point.sigmaW2), .number(point.sigmaB2)]
-                row += values.map { CSVTable.Cell.number($0 ?? .nan) }
-                row.append(.text(point.status.rawValue))
-                table.append(row)
-            }
-            let manifest = RunManifest(
-                command: "neurodyn meanfield phase",
-                parameters: [("activation", .string(activation.rawValue)), ("sigma_w2", .string(sigmaW2)),
-                             ("sigma_b2", .string(sigmaB2)), ("q0", .number(q0)), ("points", .int(points.count))],
-                versions: softwareVersions,
-                files: ["phase.csv", "phase.ipynb"], elapsedSeconds: elapsed)
+            manifest.elapsedSeconds = elapsed
             do {
-                try AtomicFile.write(table.text, to: directory.appendingPathComponent("phase.csv"))
+                try AtomicFile.write(Self.table(points).text, to: directory.appendingPathComponent("phase.csv"))
                 try PhaseNotebook.document(activation: activation).write(to: directory.appendingPathComponent("phase.ipynb"))
                 try AtomicFile.write(manifest.json.serialized() + "\n", to: directory.appendingPathComponent("run.json"))
             } catch {
@@ -89,6 +91,22 @@ extension MeanFieldCommand {
                 print(TableText.keyValues(pairs), terminator: "")
             }
         }
+    }
+}
+
+extension MeanFieldCommand.Phase {
+    /// phase.csv's rows: one per point, in the order given.
+    static func table(_ points: [PhasePoint]) -> CSVTable {
+        var table = CSVTable(columns: ["sigma_w2", "sigma_b2", "q_star", "chi1", "c_star", "chi_c", "xi_q", "xi_c", "status"])
+        for point in points {
+            let a = point.analysis
+            let values: [Double?] = [a?.qStar, a?.chi1, a?.cStar, a?.chiC, a?.xiQ, a?.xiC]
+            var row: [CSVTable.Cell] = [.number(point.sigmaW2), .number(point.sigmaB2)]
+            row += values.map { CSVTable.Cell.number($0 ?? .nan) }
+            row.append(.text(point.status.rawValue))
+            table.append(row)
+        }
+        return table
     }
 }
 

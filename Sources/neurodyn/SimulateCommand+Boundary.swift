@@ -40,6 +40,7 @@ extension SimulateCommand {
         var sampling: SimulationOptions.SamplingChoice = .kernel
         @Option(help: "Worker threads (default: all cores).")
         var threads: Int?
+        @OptionGroup var shardOptions: ShardOptions
         @OptionGroup var output: FormatOptions
         @OptionGroup var progress: ProgressOptions
 
@@ -61,25 +62,33 @@ extension SimulateCommand {
                                         sigmaB2: GridAxis(parsing: sigmaB2, name: "sigma_b2"), widths: parsedWidths.map { $0! },
                                         networks: nets, depth: depth, burnIn: burnIn, q1: q1, sampling: weightSampling)
             }
-            let started = Date()
-            let points = try usage { () throws(MeanFieldError) in
-                try boundary.solve(seed: seed, threads: threads, progress: progress.handler(label: "boundary tasks"))
-            }
-            let elapsed = Date().timeIntervalSince(started)
-            var table = CSVTable(columns: ["sigma_w2", "sigma_b2", "width", "chi1_hat", "chi1_stderr", "lyapunov",
-                                           "lyapunov_stderr", "chi1_mean_field"])
-            for p in points {
-                table.append([.number(p.sigmaW2), .number(p.sigmaB2), .int(p.width), .number(p.chi1Hat), .number(p.chi1Stderr),
-                              .number(p.lyapunov), .number(p.lyapunovStderr), .number(p.chi1MeanField ?? .nan)])
-            }
+            let shard = try shardOptions.shard()
             let directory = URL(fileURLWithPath: out)
-            let manifest = RunManifest(
+            var manifest = RunManifest(
                 command: "neurodyn simulate boundary",
                 parameters: [("activation", .string(activation.rawValue)), ("sigma_w2", .string(sigmaW2)),
                              ("sigma_b2", .string(sigmaB2)), ("widths", .array(boundary.widths.map { .int($0) })),
                              ("nets", .int(nets)), ("depth", .int(depth)), ("burn_in", .int(burnIn)), ("q1", .number(q1)),
                              ("sampling", .string(sampling.rawValue))],
-                seed: seed, versions: softwareVersions, files: ["boundary.csv", "boundary.ipynb"], elapsedSeconds: elapsed)
+                seed: seed, versions: softwareVersions, files: ["boundary.csv", "boundary.ipynb"])
+            if !shard.isWhole {
+                // Tasks are the unit: task k draws from the streams of (seed, k) alone.
+                try runShard(shard, kind: "boundary", units: boundary.count, rowsPerUnit: 1, run: manifest, directory: directory,
+                             format: output.format, quiet: progress.quiet) {
+                    Self.table(try usage { () throws(MeanFieldError) in
+                        try boundary.solve(tasks: shard.units(of: boundary.count), seed: seed, threads: threads,
+                                           progress: progress.handler(label: "boundary tasks"))
+                    })
+                }
+                return
+            }
+            let started = Date()
+            let points = try usage { () throws(MeanFieldError) in
+                try boundary.solve(seed: seed, threads: threads, progress: progress.handler(label: "boundary tasks"))
+            }
+            let elapsed = Date().timeIntervalSince(started)
+            let table = Self.table(points)
+            manifest.elapsedSeconds = elapsed
             do {
                 try AtomicFile.write(table.text, to: directory.appendingPathComponent("boundary.csv"))
                 try BoundaryNotebook.document(activation: activation).write(to: directory.appendingPathComponent("boundary.ipynb"))
@@ -101,5 +110,18 @@ extension SimulateCommand {
                       terminator: "")
             }
         }
+    }
+}
+
+extension SimulateCommand.Boundary {
+    /// boundary.csv's rows: one per task, in the order given.
+    static func table(_ points: [FiniteWidthBoundary.Point]) -> CSVTable {
+        var table = CSVTable(columns: ["sigma_w2", "sigma_b2", "width", "chi1_hat", "chi1_stderr", "lyapunov",
+                                       "lyapunov_stderr", "chi1_mean_field"])
+        for p in points {
+            table.append([.number(p.sigmaW2), .number(p.sigmaB2), .int(p.width), .number(p.chi1Hat), .number(p.chi1Stderr),
+                          .number(p.lyapunov), .number(p.lyapunovStderr), .number(p.chi1MeanField ?? .nan)])
+        }
+        return table
     }
 }

@@ -83,3 +83,36 @@ import Testing
         #expect((object["versions"] as! [String: String])["gsl"] == "2.7.1")
     }
 }
+
+@Suite struct ShardTests {
+    @Test func sharesAreRoundRobinAndCoverEveryUnitOnce() throws {
+        for count in [1, 3, 8] {
+            let all = try (0..<count).flatMap { try Shard(index: $0, count: count).units(of: 23) }
+            #expect(all.sorted() == Array(0..<23))
+        }
+        #expect(try Shard(index: 1, count: 3).units(of: 8) == [1, 4, 7])
+        #expect(try Shard(index: 3, count: 8).stem == "shard-0003-of-0008")
+    }
+
+    @Test func environmentGivesTheDefaultsAndOptionsWin() throws {
+        #expect(try Shard.resolve(index: nil, count: nil, environment: [:]) == Shard(index: 0, count: 1))
+        #expect(try Shard.resolve(index: nil, count: nil, environment: ["SLURM_ARRAY_TASK_ID": "3", "SLURM_ARRAY_TASK_COUNT": "4"])
+                == Shard(index: 3, count: 4))
+        #expect(try Shard.resolve(index: nil, count: nil, environment: ["OMPI_COMM_WORLD_RANK": "1", "OMPI_COMM_WORLD_SIZE": "2"])
+                == Shard(index: 1, count: 2))
+        // A resubmission of shard 5 alone: the array has one task, the count comes from the option.
+        #expect(try Shard.resolve(index: nil, count: 8, environment: ["SLURM_ARRAY_TASK_ID": "5", "SLURM_ARRAY_TASK_COUNT": "1"])
+                == Shard(index: 5, count: 8))
+        #expect(throws: ShardError.self) { try Shard.resolve(index: 4, count: 4, environment: [:]) }
+        #expect(throws: ShardError.self) { try Shard.resolve(index: nil, count: nil, environment: ["SLURM_ARRAY_TASK_ID": "x"]) }
+    }
+
+    @Test func jsonReadsBackWhatItWrites() throws {
+        let value = JSONValue.object([("a", .array([.int(-3), .number(0.1), .number(1e-300), .null, .bool(true)])),
+                                      ("b", .object([("z", .string("quote \" and \\ and é")), ("y", .number(2.5e10))]))])
+        let parsed = try JSONValue(parsing: value.serialized())
+        #expect(parsed == value)
+        #expect(parsed["b"]?["z"]?.stringValue == "quote \" and \\ and é")
+        #expect(throws: JSONValue.ParseError.self) { try JSONValue(parsing: "{\"a\": [1, 2}") }
+    }
+}

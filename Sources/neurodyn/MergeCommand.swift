@@ -1,0 +1,79 @@
+import ArgumentParser
+import Foundation
+import MeanField
+import Notebook
+
+struct MergeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "merge",
+        abstract: "Merge the shards of a sweep into the files the unsharded command writes.",
+        discussion: """
+            Reads DIR/shard-I-of-N.{json,csv} (written by sweeps run with --shard-count N > 1),
+            checks that they are one sweep (kind, parameters hash, seed, software versions) and
+            complete, naming any shard that is missing or differs, and writes DIR/KIND.csv (the
+            same bytes as an unsharded run), DIR/KIND.ipynb and DIR/run.json (with the shards'
+            total compute time). --list-missing prints the indices still to run, comma-separated
+            (empty when none), for resubmitting only those.
+            """)
+
+    @Argument(help: "The directory holding the shards.")
+    var directory: String
+    @Flag(name: .customLong("list-missing"), help: "Print the missing shard indices (needs --shard-count) and exit.")
+    var listMissing = false
+    @Option(name: .customLong("shard-count"), help: "The number of shards, for --list-missing.")
+    var shardCount: Int?
+    @OptionGroup var output: FormatOptions
+
+    func run() throws {
+        let url = URL(fileURLWithPath: directory)
+        if listMissing {
+            guard let shardCount, shardCount >= 1 else {
+                printError("invalid shard-count: --list-missing needs --shard-count N >= 1")
+                throw ExitCode(64)
+            }
+            let missing = try shardCall { () throws(ShardError) in try ShardSet.missing(in: url, count: shardCount) }
+            print(missing.map(String.init).joined(separator: ","))
+            return
+        }
+        let set = try shardCall { () throws(ShardError) in try ShardSet(directory: url) }
+        let csv = try shardCall { () throws(ShardError) in try set.mergedCSV() }
+        guard let activation = set.run["parameters"]?["activation"]?.stringValue.flatMap(Activation.init(name:)) else {
+            printError("invalid shards: their manifests name no known activation")
+            throw ExitCode(64)
+        }
+        let notebook: NotebookDocument
+        switch set.kind {
+        case "phase": notebook = PhaseNotebook.document(activation: activation)
+        case "boundary": notebook = BoundaryNotebook.document(activation: activation)
+        default:
+            printError("invalid shards: unknown sweep kind '\(set.kind)'")
+            throw ExitCode(64)
+        }
+        do {
+            try AtomicFile.write(csv, to: url.appendingPathComponent(set.kind + ".csv"))
+            try notebook.write(to: url.appendingPathComponent(set.kind + ".ipynb"))
+            try AtomicFile.write(set.mergedRunJSON.serialized() + "\n", to: url.appendingPathComponent("run.json"))
+        } catch {
+            printError(error.description)
+            throw ExitCode(1)
+        }
+        let report: [(String, JSONValue)] = [
+            ("kind", .string(set.kind)), ("shards", .int(set.entries.count)),
+            ("rows", .int(csv.split(separator: "\n").count - 1)),
+            ("written", .string(url.path + "/{\(set.kind).csv, \(set.kind).ipynb, run.json}"))]
+        switch output.format {
+        case .json: JSONValue.object(report).print()
+        case .csv, .table: print(TableText.keyValues(report.map { ($0.0, $0.1.stringValue ?? $0.1.serialized(pretty: false)) }), terminator: "")
+        }
+    }
+}
+
+/// Runs shard-file code and maps its errors: missing or mismatched shards and unreadable files -> 1,
+/// invalid options -> 64, each with a one-line message.
+func shardCall<T>(_ body: () throws(ShardError) -> T) throws -> T {
+    do { return try body() } catch {
+        printError(error.description)
+        if case .invalid = error { throw ExitCode(64) }
+        throw ExitCode(1)
+    }
+}
