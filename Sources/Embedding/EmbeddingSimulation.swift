@@ -113,7 +113,19 @@ public struct EmbeddingSimulation: Sendable {
         public let networks: Int
         public let depth: Int
         public let separations: [Int]
-        let values: [Double]
+        /// [network][layer][quantity, then chords] (what a shard writes, one row per network).
+        public let values: [Double]
+
+        /// Values of one network.
+        public var valuesPerNetwork: Int { depth * stride }
+
+        /// Reassembles a result from ``values`` (e.g. merged shards).
+        public init(networks: Int, depth: Int, separations: [Int], values: [Double]) throws(MeanFieldError) {
+            guard networks >= 0, values.count == networks * depth * (Quantity.allCases.count + separations.count) else {
+                throw .invalidParameter(name: "values", reason: "\(values.count) values do not fill \(networks) networks x \(depth) layers")
+            }
+            (self.networks, self.depth, self.separations, self.values) = (networks, depth, separations, values)
+        }
 
         var stride: Int { Quantity.allCases.count + separations.count }
 
@@ -129,7 +141,15 @@ public struct EmbeddingSimulation: Sendable {
         }
     }
 
-    public func run(seed: UInt64, threads: Int? = nil, progress: ProgressHandler? = nil) throws(MeanFieldError) -> Result {
+    /// Runs the ensemble, or only the networks `members` (a shard's share, in the order given;
+    /// each the same bits as in the whole run).
+    public func run(seed: UInt64, threads: Int? = nil, members: [Int]? = nil, progress: ProgressHandler? = nil) throws(MeanFieldError) -> Result {
+        let memberList = members ?? Array(0..<networks)
+        let total = self.networks
+        if let bad = memberList.first(where: { $0 < 0 || $0 >= total }) {
+            throw .invalidParameter(name: "members", reason: "network \(bad) is outside 0..<\(total)")
+        }
+        let networks = memberList.count
         let frameSeed = SplitMix64.derive(base: seed, index: .max)
         let template = try input(network: 0, frameSeed: frameSeed)
         let bytes = Double(network.workspaceBytes(input: template, sampling: sampling))
@@ -146,14 +166,15 @@ public struct EmbeddingSimulation: Sendable {
         defer { BLAS.threads = savedThreads }
         let simulation = self
         parallelTasks(count: networks, threads: threads, progress: progress) { n in
-            let input = try! simulation.input(network: n, frameSeed: frameSeed)
+            let member = memberList[n]
+            let input = try! simulation.input(network: member, frameSeed: frameSeed)
             var reference: [PointReference] = []
-            simulation.network.forward(network: n, seed: seed, input: input, sampling: simulation.sampling, lengthsOnly: true) { layer, _, h in
+            simulation.network.forward(network: member, seed: seed, input: input, sampling: simulation.sampling, lengthsOnly: true) { layer, _, h in
                 let measured = simulation.measure(h: h, width: simulation.network.widths[layer - 1], reference: &reference)
                 for (q, value) in measured.enumerated() { storage[(n * depth + layer - 1) * stride + q] = value }
             }
         }
-        return Result(networks: networks, depth: depth, separations: separations, values: storage.array)
+        return try Result(networks: networks, depth: depth, separations: separations, values: storage.array)
     }
 
     /// A random N x D frame with orthonormal columns: Gaussian columns, Gram-Schmidt twice.

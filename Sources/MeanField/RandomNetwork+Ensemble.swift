@@ -13,6 +13,24 @@ public struct EnsembleGrams: Sendable {
     /// [trial][layer][pair], pairs (a, b) with a <= b in row order, or a alone.
     let storage: [Double]
 
+    /// Every stored entry, [trial][layer][pair] (what a shard writes, one row per trial).
+    public var values: [Double] { storage }
+
+    /// Values of one trial: depth x pairs.
+    public var valuesPerTrial: Int { depth * Self.pairs(batch: batch, lengthsOnly: lengthsOnly) }
+
+    init(trials: Int, depth: Int, batch: Int, seed: UInt64, lengthsOnly: Bool, storage: [Double]) {
+        (self.trials, self.depth, self.batch, self.seed, self.lengthsOnly, self.storage) = (trials, depth, batch, seed, lengthsOnly, storage)
+    }
+
+    /// Reassembles an ensemble from ``values`` (e.g. merged shards).
+    public init(trials: Int, depth: Int, batch: Int, seed: UInt64, lengthsOnly: Bool, values: [Double]) throws(MeanFieldError) {
+        guard trials >= 1, depth >= 1, batch >= 1, values.count == trials * depth * Self.pairs(batch: batch, lengthsOnly: lengthsOnly) else {
+            throw .invalidParameter(name: "values", reason: "\(values.count) values do not fill \(trials) trials x \(depth) layers")
+        }
+        self.init(trials: trials, depth: depth, batch: batch, seed: seed, lengthsOnly: lengthsOnly, storage: values)
+    }
+
     static func pairs(batch: Int, lengthsOnly: Bool) -> Int { lengthsOnly ? batch : batch * (batch + 1) / 2 }
 
     @inline(__always)
@@ -50,10 +68,17 @@ extension RandomNetwork {
     /// same bits for any number of threads. Refuses runs whose buffers would not fit in half
     /// of the machine's memory, naming the parameter that makes them large.
     /// With `lengthsOnly`, keeps q_hat_aa alone (O(N B) per layer instead of O(N B^2) for the Gram).
+    /// `members` picks which of the networks 0..<trials to run (a shard's share), kept in the
+    /// order given; each is the same bits as in the whole ensemble.
     public func simulate(input: NetworkInput, trials: Int, seed: UInt64, sampling: WeightSampling = .automatic,
-                         lengthsOnly: Bool = false, threads: Int? = nil,
+                         lengthsOnly: Bool = false, threads: Int? = nil, members: [Int]? = nil,
                          progress: ProgressHandler? = nil) throws(MeanFieldError) -> EnsembleGrams {
         guard trials >= 1 else { throw .invalidParameter(name: "trials", reason: "must be >= 1, got \(trials)") }
+        let memberList = members ?? Array(0..<trials)
+        if let bad = memberList.first(where: { $0 < 0 || $0 >= trials }) {
+            throw .invalidParameter(name: "members", reason: "network \(bad) is outside 0..<\(trials)")
+        }
+        let trials = memberList.count
         if case .preactivations(let values) = input.source, values.count != widths[0] * input.batch {
             throw .invalidParameter(name: "preactivations", reason: "must be N_1 x B = \(widths[0]) x \(input.batch) values, got \(values.count)")
         }
@@ -80,7 +105,7 @@ extension RandomNetwork {
         defer { BLAS.threads = savedThreads }
         let network = self
         parallelTasks(count: trials, threads: workers, progress: progress) { trial in
-            network.forward(network: trial, seed: seed, input: input, sampling: sampling, lengthsOnly: lengthsOnly) { layer, gram, _ in
+            network.forward(network: memberList[trial], seed: seed, input: input, sampling: sampling, lengthsOnly: lengthsOnly) { layer, gram, _ in
                 let base = (trial * network.depth + layer - 1) * pairs
                 var k = 0
                 for a in 0..<input.batch {

@@ -68,16 +68,21 @@ public struct ShardManifest: Sendable {
     /// The unsharded run's manifest (without elapsed time): command, parameters, seed, versions, files.
     public var run: RunManifest
     public var elapsedSeconds: Double
+    /// The command line (without the shard and scheduling options), for sweeps whose merge
+    /// replays the command's own report on the merged values.
+    public var arguments: [String]?
 
-    public init(kind: String, shard: Shard, units: Int, rowsPerUnit: Int, run: RunManifest, elapsedSeconds: Double) {
+    public init(kind: String, shard: Shard, units: Int, rowsPerUnit: Int, run: RunManifest, elapsedSeconds: Double,
+                arguments: [String]? = nil) {
         (self.kind, self.shard, self.units, self.rowsPerUnit) = (kind, shard, units, rowsPerUnit)
-        (self.run, self.elapsedSeconds) = (run, elapsedSeconds)
+        (self.run, self.elapsedSeconds, self.arguments) = (run, elapsedSeconds, arguments)
     }
 
     /// FNV-1a (64 bits) of the kind, command, parameters and seed: equal for shards of one sweep.
     public var parametersHash: String {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        let text = kind + "\n" + run.command + "\n" + JSONValue.object(run.parameters).serialized(pretty: false) + "\n" + (run.seed.map(String.init) ?? "")
+        let text = kind + "\n" + run.command + "\n" + JSONValue.object(run.parameters).serialized(pretty: false) + "\n"
+            + (run.seed.map(String.init) ?? "") + "\n" + (arguments ?? []).joined(separator: "\u{0}")
         for byte in text.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
         return String(format: "%016llx", hash)
     }
@@ -85,7 +90,8 @@ public struct ShardManifest: Sendable {
     var json: JSONValue {
         .object([("format", .string("neurodyn-shard 1")), ("kind", .string(kind)), ("shard_index", .int(shard.index)),
                  ("shard_count", .int(shard.count)), ("units", .int(units)), ("rows_per_unit", .int(rowsPerUnit)),
-                 ("parameters_hash", .string(parametersHash)), ("elapsed_seconds", .number(elapsedSeconds)), ("run", run.json)])
+                 ("parameters_hash", .string(parametersHash)), ("elapsed_seconds", .number(elapsedSeconds)), ("run", run.json)]
+                + (arguments.map { [("arguments", .array($0.map { .string($0) }))] } ?? []))
     }
 
     /// Writes DIR/STEM.csv (the shard's rows, with the header) and then DIR/STEM.json, both

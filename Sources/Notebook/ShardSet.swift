@@ -14,6 +14,7 @@ public struct ShardSet: Sendable {
         public var hash: String
         public var elapsedSeconds: Double
         public var run: JSONValue
+        public var arguments: [String]?
     }
 
     public let directory: URL
@@ -34,7 +35,8 @@ public struct ShardSet: Sendable {
             throw .unreadable("\(url.lastPathComponent) is not a neurodyn shard manifest")
         }
         return Entry(file: url.lastPathComponent, kind: kind, index: index, count: count, units: units, rowsPerUnit: rows,
-                     hash: hash, elapsedSeconds: json["elapsed_seconds"]?.doubleValue ?? 0, run: run)
+                     hash: hash, elapsedSeconds: json["elapsed_seconds"]?.doubleValue ?? 0, run: run,
+                     arguments: { if case .array(let items)? = json["arguments"] { items.compactMap(\.stringValue) } else { nil } }())
     }
 
     /// Manifests (shard-*-of-*.json) in `directory`.

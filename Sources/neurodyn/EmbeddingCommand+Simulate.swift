@@ -5,7 +5,7 @@ import MeanField
 import Notebook
 
 extension EmbeddingCommand {
-    struct Simulate: ParsableCommand {
+    struct Simulate: EnsembleSweep {
         static let configuration = CommandConfiguration(
             abstract: "Measure a manifold's geometry through an ensemble of random networks, beside the theory.",
             discussion: """
@@ -27,19 +27,42 @@ extension EmbeddingCommand {
         var width: Int
         @OptionGroup var output: FormatOptions
         @OptionGroup var directory: DirectoryOption
+        @OptionGroup var shardOptions: ShardOptions
         @OptionGroup var progress: ProgressOptions
 
         func run() throws {
+            let (model, _, _, length) = try ensemble.setUp()
+            let simulation = try ensemble.simulation(model: model, width: width, length: length)
+            let shard = try shardOptions.shard()
+            let started = Date()
+            func measure(_ members: [Int]?) throws -> EmbeddingSimulation.Result {
+                try usage { () throws(MeanFieldError) in
+                    try simulation.run(seed: ensemble.seed, threads: ensemble.threads, members: members, progress: progress.handler(label: "networks"))
+                }
+            }
+            if !shard.isWhole {
+                try runEnsembleShard(shard, networks: ensemble.nets, options: shardOptions, out: directory.out, format: output.format,
+                                     quiet: progress.quiet) { members in
+                    let result = try measure(members)
+                    return (result.values, result.valuesPerNetwork)
+                }
+                return
+            }
+            try report(result: try measure(nil), elapsed: Date().timeIntervalSince(started))
+        }
+
+        func report(merged values: [Double]) throws {
+            try report(result: try usage { () throws(MeanFieldError) in
+                try EmbeddingSimulation.Result(networks: ensemble.nets, depth: ensemble.depth, separations: [], values: values)
+            }, elapsed: nil)
+        }
+
+        func report(result: EmbeddingSimulation.Result, elapsed: Double?) throws {
             let (model, qStar, chi1, length) = try ensemble.setUp()
             let integrator = GaussianIntegrator(activation: model.activation)
             let simulation = try ensemble.simulation(model: model, width: width, length: length)
             let k = simulation.manifold.dimension
-            let started = Date()
-            let (result, predicted) = try usage { () throws(MeanFieldError) in
-                (try simulation.run(seed: ensemble.seed, threads: ensemble.threads, progress: progress.handler(label: "networks")),
-                 try simulation.predicted(using: integrator))
-            }
-            let elapsed = Date().timeIntervalSince(started)
+            let predicted = try usage { () throws(MeanFieldError) in try simulation.predicted(using: integrator) }
             // The k-sphere formulas hold for a great sphere placed at q* in pre-activation space.
             let sphere = ensemble.manifold.isSphere && simulation.placement == .preactivations && abs(length - qStar) <= 1e-12 * qStar
                 ? try usage { () throws(MeanFieldError) in try model.embeddingTheory(k: k, depth: ensemble.depth, q0: ensemble.q0, using: integrator) }

@@ -37,6 +37,10 @@ struct MergeCommand: ParsableCommand {
         }
         let set = try shardCall { () throws(ShardError) in try ShardSet(directory: url) }
         let csv = try shardCall { () throws(ShardError) in try set.mergedCSV() }
+        if set.kind == "ensemble" {
+            try Self.replay(set, csv: csv)
+            return
+        }
         guard let activation = set.run["parameters"]?["activation"]?.stringValue.flatMap(Activation.init(name:)) else {
             printError("invalid shards: their manifests name no known activation")
             throw ExitCode(64)
@@ -65,6 +69,27 @@ struct MergeCommand: ParsableCommand {
         case .json: JSONValue.object(report).print()
         case .csv, .table: print(TableText.keyValues(report.map { ($0.0, $0.1.stringValue ?? $0.1.serialized(pretty: false)) }), terminator: "")
         }
+    }
+}
+
+extension MergeCommand {
+    /// Ensembles: the networks' values in network order, handed to the recorded command's report.
+    static func replay(_ set: ShardSet, csv: String) throws {
+        guard let arguments = set.entries[0].arguments,
+              let command = try? Neurodyn.parseAsRoot(arguments), let sweep = command as? EnsembleSweep else {
+            printError("invalid shards: their manifests do not hold a command line that neurodyn can replay")
+            throw ExitCode(64)
+        }
+        var values: [Double] = []
+        for (unit, line) in csv.split(separator: "\n").dropFirst().enumerated() {
+            let cells = line.split(separator: ",", omittingEmptySubsequences: false)
+            guard Int(cells[0]) == unit else {
+                printError("invalid shards: row \(unit + 1) of the merged ensemble holds network \(cells[0]), expected \(unit)")
+                throw ExitCode(1)
+            }
+            values += cells.dropFirst().map { $0.isEmpty ? .nan : Double($0) ?? .nan }
+        }
+        try sweep.report(merged: values)
     }
 }
 

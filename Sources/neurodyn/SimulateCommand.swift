@@ -99,7 +99,7 @@ struct LayerComparison {
 }
 
 extension SimulateCommand {
-    struct Lengths: ParsableCommand {
+    struct Lengths: EnsembleSweep {
         static let configuration = CommandConfiguration(
             abstract: "q_hat^l = |h^l|^2/N over an ensemble, beside the 1/N theory.",
             discussion: """
@@ -120,6 +120,7 @@ extension SimulateCommand {
         @Option(parsing: .unconditional, help: "Inputs per network (uncorrelated, of length q1).")
         var batch: Int = 1
         @OptionGroup var simulation: SimulationOptions
+        @OptionGroup var shardOptions: ShardOptions
         @OptionGroup var output: FormatOptions
         @OptionGroup var progress: ProgressOptions
 
@@ -128,12 +129,34 @@ extension SimulateCommand {
             let network = try ensemble.network(model)
             let sampling = try simulation.weightSampling()
             let input = try usage { () throws(MeanFieldError) in try NetworkInput.orthogonal(q1: q1, batch: batch) }
+            let shard = try shardOptions.shard()
+            func simulate(_ members: [Int]?) throws -> EnsembleGrams {
+                try usage { () throws(MeanFieldError) in
+                    try network.simulate(input: input, trials: ensemble.trials, seed: simulation.seed, sampling: sampling, lengthsOnly: true,
+                                         threads: simulation.threads, members: members, progress: progress.handler(label: "networks"))
+                }
+            }
+            if !shard.isWhole {
+                try runEnsembleShard(shard, networks: ensemble.trials, options: shardOptions, out: nil, format: output.format,
+                                     quiet: progress.quiet) { members in
+                    let grams = try simulate(members)
+                    return (grams.values, grams.valuesPerTrial)
+                }
+                return
+            }
+            try report(grams: try simulate(nil))
+        }
+
+        func report(merged values: [Double]) throws {
+            try report(grams: try usage { () throws(MeanFieldError) in
+                try EnsembleGrams(trials: ensemble.trials, depth: ensemble.depth, batch: batch, seed: simulation.seed, lengthsOnly: true, values: values)
+            })
+        }
+
+        func report(grams: EnsembleGrams) throws {
+            let model = try model.model()
             let theory = try usage { () throws(MeanFieldError) in
                 try model.finiteWidth(q1: q1, depth: ensemble.depth, using: GaussianIntegrator(activation: model.activation))
-            }
-            let grams = try usage { () throws(MeanFieldError) in
-                try network.simulate(input: input, trials: ensemble.trials, seed: simulation.seed, sampling: sampling,
-                                     lengthsOnly: true, threads: simulation.threads, progress: progress.handler(label: "networks"))
             }
             var comparison = LayerComparison()
             let n = Double(ensemble.trials)
@@ -161,7 +184,7 @@ extension SimulateCommand {
         }
     }
 
-    struct Correlations: ParsableCommand {
+    struct Correlations: EnsembleSweep {
         static let configuration = CommandConfiguration(
             abstract: "c_hat^l of a pair of inputs over an ensemble, beside the 1/N theory.",
             discussion: """
@@ -181,6 +204,7 @@ extension SimulateCommand {
         var c1: Double
         @OptionGroup var ensemble: EnsembleOptions
         @OptionGroup var simulation: SimulationOptions
+        @OptionGroup var shardOptions: ShardOptions
         @OptionGroup var output: FormatOptions
         @OptionGroup var progress: ProgressOptions
 
@@ -188,15 +212,37 @@ extension SimulateCommand {
             let model = try model.model()
             let network = try ensemble.network(model)
             let sampling = try simulation.weightSampling()
-            let q22 = q2 ?? q1
-            let input = try usage { () throws(MeanFieldError) in try NetworkInput.pair(q11: q1, q22: q22, c: c1) }
-            let theory = try usage { () throws(MeanFieldError) in
-                try model.finiteWidthCorrelation(q11: q1, q22: q22, c: c1, widths: network.widths,
-                                                 using: GaussianIntegrator(activation: model.activation))
+            let input = try usage { () throws(MeanFieldError) in try NetworkInput.pair(q11: q1, q22: q2 ?? q1, c: c1) }
+            let shard = try shardOptions.shard()
+            func simulate(_ members: [Int]?) throws -> EnsembleGrams {
+                try usage { () throws(MeanFieldError) in
+                    try network.simulate(input: input, trials: ensemble.trials, seed: simulation.seed, sampling: sampling,
+                                         threads: simulation.threads, members: members, progress: progress.handler(label: "networks"))
+                }
             }
-            let grams = try usage { () throws(MeanFieldError) in
-                try network.simulate(input: input, trials: ensemble.trials, seed: simulation.seed, sampling: sampling,
-                                     threads: simulation.threads, progress: progress.handler(label: "networks"))
+            if !shard.isWhole {
+                try runEnsembleShard(shard, networks: ensemble.trials, options: shardOptions, out: nil, format: output.format,
+                                     quiet: progress.quiet) { members in
+                    let grams = try simulate(members)
+                    return (grams.values, grams.valuesPerTrial)
+                }
+                return
+            }
+            try report(grams: try simulate(nil))
+        }
+
+        func report(merged values: [Double]) throws {
+            try report(grams: try usage { () throws(MeanFieldError) in
+                try EnsembleGrams(trials: ensemble.trials, depth: ensemble.depth, batch: 2, seed: simulation.seed, lengthsOnly: false, values: values)
+            })
+        }
+
+        func report(grams: EnsembleGrams) throws {
+            let model = try model.model()
+            let network = try ensemble.network(model)
+            let theory = try usage { () throws(MeanFieldError) in
+                try model.finiteWidthCorrelation(q11: q1, q22: q2 ?? q1, c: c1, widths: network.widths,
+                                                 using: GaussianIntegrator(activation: model.activation))
             }
             var comparison = LayerComparison()
             for layer in 1...ensemble.depth {

@@ -40,21 +40,25 @@ struct SlurmCommand: ParsableCommand {
             printError("invalid cpus-per-task: must be >= 1, got \(cpusPerTask)")
             throw ExitCode(64)
         }
-        let sweeps = [["meanfield", "phase"], ["simulate", "boundary"]]
+        let sweeps = [["meanfield", "phase"], ["simulate", "boundary"], ["simulate", "lengths"], ["simulate", "correlations"],
+                      ["embedding", "simulate"]]
         guard sweeps.contains(where: { sweep.starts(with: $0) }) else {
-            printError("invalid command: expected a sweep (meanfield phase or simulate boundary) after --, got '\(sweep.joined(separator: " "))'")
+            printError("invalid command: expected a sweep (\(sweeps.map { $0.joined(separator: " ") }.joined(separator: ", "))) after --, "
+                       + "got '\(sweep.joined(separator: " "))'")
             throw ExitCode(64)
         }
-        guard let outIndex = sweep.firstIndex(of: "--out"), outIndex + 1 < sweep.count else {
-            printError("invalid command: the sweep needs --out DIR (the shards and the merged result go there)")
+        // The shards go to --shard-dir when given, else --out.
+        guard let dirIndex = sweep.firstIndex(of: "--shard-dir") ?? sweep.firstIndex(of: "--out"), dirIndex + 1 < sweep.count else {
+            printError("invalid command: the sweep needs --out DIR or --shard-dir DIR (the shards and the merged result go there)")
             throw ExitCode(64)
         }
-        if sweep.contains(where: { $0.hasPrefix("--shard-") || $0 == "--threads" }) {
+        if sweep.contains(where: { ["--shard-index", "--shard-count", "--threads"].contains($0) || $0.hasPrefix("--shard-index=")
+            || $0.hasPrefix("--shard-count=") || $0.hasPrefix("--threads=") }) {
             printError("invalid command: leave --shard-index, --shard-count and --threads to the script")
             throw ExitCode(64)
         }
         let binary = executable ?? URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
-        let directory = URL(fileURLWithPath: sweep[outIndex + 1]).path
+        let directory = URL(fileURLWithPath: sweep[dirIndex + 1]).path
         func quote(_ word: String) -> String { "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'" }
         let task = ([binary] + sweep).map(quote).joined(separator: " ")
             + " --shard-count \(shards) --threads \"$SLURM_CPUS_PER_TASK\" --quiet"

@@ -74,4 +74,28 @@ import Testing
         let notSweep = try CLI.run(["slurm", "--shards", "4", "--", "meanfield", "point", "--activation", "tanh"])
         #expect(notSweep.status == 64)
     }
+
+    @Test(arguments: [
+        ["simulate", "lengths", "--activation", "tanh", "--sigma-w2", "1.69", "--sigma-b2", "0.09", "--q1", "1", "--width", "40",
+         "--depth", "3", "--trials", "7", "--batch", "2", "--seed", "3", "--format", "json", "--quiet"],
+        ["simulate", "correlations", "--activation", "tanh", "--sigma-w2", "1.69", "--sigma-b2", "0.09", "--q1", "1", "--c1", "0.5",
+         "--width", "30", "--depth", "3", "--trials", "6", "--format", "json", "--quiet"],
+        ["embedding", "simulate", "--activation", "tanh", "--sigma-w2", "6.25", "--sigma-b2", "0.09", "--k", "2", "--depth", "3",
+         "--width", "40", "--nets", "5", "--points", "9", "--format", "csv", "--quiet"],
+    ])
+    func mergedEnsembleShardsPrintTheUnshardedOutput(command: [String]) throws {
+        let whole = try CLI.run(command)
+        #expect(whole.status == 0, "\(whole.stderr)")
+        for count in [3, 8] {
+            let directory = Self.temporary("ensemble")
+            defer { try? FileManager.default.removeItem(at: directory) }
+            for index in 0..<count {
+                let run = try CLI.run(command + ["--shard-dir", directory.path, "--shard-index", String(index), "--shard-count", String(count)])
+                #expect(run.status == 0, "\(run.stderr)")
+            }
+            let merged = try CLI.run(["merge", directory.path])
+            #expect(merged.status == 0, "\(merged.stderr)")
+            #expect(merged.stdout == whole.stdout, "\(command[0]) \(command[1]), \(count) shards")
+        }
+    }
 }
