@@ -144,12 +144,11 @@ public struct EmbeddingSimulation: Sendable {
     /// Runs the ensemble, or only the networks `members` (a shard's share, in the order given;
     /// each the same bits as in the whole run).
     public func run(seed: UInt64, threads: Int? = nil, members: [Int]? = nil, progress: ProgressHandler? = nil) throws(MeanFieldError) -> Result {
-        let memberList = members ?? Array(0..<networks)
         let total = self.networks
-        if let bad = memberList.first(where: { $0 < 0 || $0 >= total }) {
+        if let bad = members?.first(where: { $0 < 0 || $0 >= total }) {
             throw .invalidParameter(name: "members", reason: "network \(bad) is outside 0..<\(total)")
         }
-        let networks = memberList.count
+        let networks = members?.count ?? total
         let frameSeed = SplitMix64.derive(base: seed, index: .max)
         let template = try input(network: 0, frameSeed: frameSeed)
         let bytes = Double(network.workspaceBytes(input: template, sampling: sampling))
@@ -166,7 +165,7 @@ public struct EmbeddingSimulation: Sendable {
         defer { BLAS.threads = savedThreads }
         let simulation = self
         parallelTasks(count: networks, threads: threads, progress: progress) { n in
-            let member = memberList[n]
+            let member = members?[n] ?? n
             let input = try! simulation.input(network: member, frameSeed: frameSeed)
             var reference: [PointReference] = []
             simulation.network.forward(network: member, seed: seed, input: input, sampling: simulation.sampling, lengthsOnly: true) { layer, _, h in

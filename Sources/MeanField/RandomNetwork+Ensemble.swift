@@ -74,11 +74,10 @@ extension RandomNetwork {
                          lengthsOnly: Bool = false, threads: Int? = nil, members: [Int]? = nil,
                          progress: ProgressHandler? = nil) throws(MeanFieldError) -> EnsembleGrams {
         guard trials >= 1 else { throw .invalidParameter(name: "trials", reason: "must be >= 1, got \(trials)") }
-        let memberList = members ?? Array(0..<trials)
-        if let bad = memberList.first(where: { $0 < 0 || $0 >= trials }) {
+        if let bad = members?.first(where: { $0 < 0 || $0 >= trials }) {
             throw .invalidParameter(name: "members", reason: "network \(bad) is outside 0..<\(trials)")
         }
-        let trials = memberList.count
+        let trials = members?.count ?? trials
         if case .preactivations(let values) = input.source, values.count != widths[0] * input.batch {
             throw .invalidParameter(name: "preactivations", reason: "must be N_1 x B = \(widths[0]) x \(input.batch) values, got \(values.count)")
         }
@@ -105,7 +104,7 @@ extension RandomNetwork {
         defer { BLAS.threads = savedThreads }
         let network = self
         parallelTasks(count: trials, threads: workers, progress: progress) { trial in
-            network.forward(network: memberList[trial], seed: seed, input: input, sampling: sampling, lengthsOnly: lengthsOnly) { layer, gram, _ in
+            network.forward(network: members?[trial] ?? trial, seed: seed, input: input, sampling: sampling, lengthsOnly: lengthsOnly) { layer, gram, _ in
                 let base = (trial * network.depth + layer - 1) * pairs
                 var k = 0
                 for a in 0..<input.batch {
