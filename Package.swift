@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "GSLKit", targets: ["GSLKit"]),
         .library(name: "MeanField", targets: ["MeanField"]),
         .library(name: "Embedding", targets: ["Embedding"]),
+        .library(name: "Residual", targets: ["Residual"]),
         .library(name: "Notebook", targets: ["Notebook"]),
         .executable(name: "neurodyn", targets: ["neurodyn"]),
     ],
@@ -23,17 +24,19 @@ let package = Package(
         .target(name: "GSLKit", dependencies: ["CGSL"]),
         .target(name: "MeanField", dependencies: ["GSLKit"]),
         .target(name: "Embedding", dependencies: ["MeanField", "GSLKit"]),
+        .target(name: "Residual", dependencies: ["MeanField", "GSLKit"]),
         .target(name: "Notebook"),
         .executableTarget(
             name: "neurodyn",
             dependencies: [
-                "MeanField", "Embedding", "Notebook", "GSLKit",
+                "MeanField", "Embedding", "Residual", "Notebook", "GSLKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "GSLKitTests", dependencies: ["GSLKit"]),
         .testTarget(name: "MeanFieldTests", dependencies: ["MeanField", "GSLKit"]),
         .testTarget(name: "EmbeddingTests", dependencies: ["Embedding", "MeanField", "GSLKit"]),
+        .testTarget(name: "ResidualTests", dependencies: ["Residual", "MeanField", "GSLKit"]),
         .testTarget(name: "NotebookTests", dependencies: ["Notebook"]),
         .testTarget(name: "NeurodynCLITests", dependencies: ["neurodyn"]),
     ]

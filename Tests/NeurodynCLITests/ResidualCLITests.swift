@@ -1,0 +1,22 @@
+import Foundation
+import Testing
+
+@Suite struct ResidualCLITests {
+    @Test func gradientJSONHasTheContractKeys() throws {
+        let result = try CLI.run(["residual", "gradient", "--problem", "circles-anode3", "--solver", "rk4:10", "--method", "discrete",
+                                  "--format", "json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let json = try #require(result.json)
+        #expect((json["gradient"] as? [Double])?.count == 235)
+        #expect(json["nfe_forward"] as? Int == 40 && json["nfe_backward"] as? Int == 40)
+        // At the initial parameters the readout sees two classes it cannot yet separate: loss near ln 2.
+        #expect(abs((json["loss"] as! Double) - log(2)) < 0.05)
+    }
+
+    @Test(arguments: [(["--solver", "rk4:0"], "solver"), (["--solver", "heun:3"], "solver"), (["--solver", "rk4:10", "--method", "adjoint"], "method"),
+                      (["--solver", "rk4:10", "--problem", "moons"], "problem")])
+    func badInputExits64(extra: [String], parameter: String) throws {
+        let result = try CLI.run(["residual", "gradient"] + extra)
+        #expect(result.status == 64 && result.stderr.contains(parameter), "\(result.stderr)")
+    }
+}
