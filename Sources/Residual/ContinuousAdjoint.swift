@@ -1,0 +1,74 @@
+/// How the continuous adjoint gets x(t) while it integrates the momentum p = dL/dx backwards
+/// (DESIGN.md section 4: dp/dt = -(df/dx)^T p, p(T) = dL/dx(T), dL/dtheta = Int_0^T p^T df/dtheta dt).
+public enum AdjointMethod: String, Sendable, CaseIterable {
+    /// Re-integrate x backwards with p and the parameter integral: one augmented ODE
+    /// [x, p, g] (Chen et al. 2018; torchdiffeq's odeint_adjoint, diffrax's BacksolveAdjoint).
+    case backsolve = "adjoint"
+    /// Keep the forward solution's accepted points and derivatives and read x(t) off their cubic
+    /// Hermite interpolant: x is never integrated backwards, so the backward solve cannot drift
+    /// off the forward trajectory.
+    case checkpoint
+}
+
+/// The accepted points of a forward solve with their derivatives, interpolated by cubic Hermite
+/// polynomials (fourth-order accurate between points).
+struct HermiteTrajectory {
+    var times: [Double] = []
+    var states: [[Double]] = []
+    var slopes: [[Double]] = []
+
+    func callAsFunction(_ t: Double) -> [Double] {
+        var (low, high) = (0, times.count - 1)
+        while high - low > 1 {
+            let middle = (low + high) / 2
+            if times[middle] <= t { low = middle } else { high = middle }
+        }
+        let h = times[high] - times[low]
+        let s = h > 0 ? Swift.min(1, Swift.max(0, (t - times[low]) / h)) : 0
+        let (s2, s3) = (s * s, s * s * s)
+        let (h00, h10, h01, h11) = (2 * s3 - 3 * s2 + 1, s3 - 2 * s2 + s, -2 * s3 + 3 * s2, s3 - s2)
+        let (x0, f0, x1, f1) = (states[low], slopes[low], states[high], slopes[high])
+        return (0..<x0.count).map { h00 * x0[$0] + h10 * h * f0[$0] + h01 * x1[$0] + h11 * h * f1[$0] }
+    }
+}
+
+extension CirclesAnode3 {
+    /// Loss and gradient with Dopri5 forward over [0, 1] and the continuous adjoint backwards
+    /// (solved in s = 1 - t, with the same tolerances). NFE backward counts right-hand sides of
+    /// the backward ODE (each one vector-Jacobian product, plus one field evaluation for backsolve).
+    public static func gradient(field: MLPField, readout: Readout, inputs: [Double], labels: [Int], solver: Dopri5,
+                                method: AdjointMethod) throws(ResidualError) -> ResidualGradient {
+        let batch = labels.count, n = inputs.count
+        var trajectory = HermiteTrajectory()
+        let forward = try solver.solve({ _, x in field(x, batch: batch) }, from: inputs, t0: 0, t1: 1) { t, x, dx in
+            if method == .checkpoint {
+                trajectory.times.append(t)
+                trajectory.states.append(x)
+                trajectory.slopes.append(dx)
+            }
+        }
+        let head = readout.loss(forward.y, labels: labels)
+        let m = field.parameters.count
+        let backward: (y: [Double], statistics: Dopri5.Statistics)
+        switch method {
+        case .backsolve:
+            // z = [x, p, g]: dx/ds = -f(x), dp/ds = J^T p, dg/ds = p^T df/dtheta.
+            backward = try solver.solve({ _, z in
+                let x = Array(z[0..<n]), p = Array(z[n..<(2 * n)])
+                var g = field.parameters.zero
+                let pull = field.pullback(x, cotangent: p, batch: batch, gradient: &g)
+                return field(x, batch: batch).map { -$0 } + pull + g.flat
+            }, from: forward.y + head.stateGradient + [Double](repeating: 0, count: m), t0: 0, t1: 1)
+        case .checkpoint:
+            backward = try solver.solve({ s, z in
+                let p = Array(z[0..<n])
+                var g = field.parameters.zero
+                let pull = field.pullback(trajectory(1 - s), cotangent: p, batch: batch, gradient: &g)
+                return pull + g.flat
+            }, from: head.stateGradient + [Double](repeating: 0, count: m), t0: 0, t1: 1)
+        }
+        let fieldGradient = Array(backward.y.suffix(m))
+        return ResidualGradient(loss: head.loss, accuracy: head.accuracy, gradient: fieldGradient + head.gradient.flat,
+                                forwardEvaluations: forward.statistics.evaluations, backwardEvaluations: backward.statistics.evaluations)
+    }
+}

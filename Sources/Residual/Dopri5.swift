@@ -1,0 +1,129 @@
+import Foundation
+/// Dormand-Prince 5(4) with FSAL and an RMS error norm, as torchdiffeq and diffrax use it, so
+/// that NFE compare: err = sqrt(mean_i (e_i / (atol + rtol max(|y0_i|, |y1_i|)))^2), a step is
+/// accepted when err <= 1, and h <- h min(10, max(0.2, 0.9 err^{-1/5})). Steps never pass t1: the
+/// last one is shortened to land on it exactly. Hairer, Norsett & Wanner, Solving ODEs I, II.4-5.
+public struct Dopri5: Sendable, Equatable {
+    public var rtol: Double
+    public var atol: Double
+    public var maxSteps: Int
+
+    public init(rtol: Double = 1e-5, atol: Double = 1e-5, maxSteps: Int = 100_000) throws(ResidualError) {
+        guard rtol.isFinite, rtol > 0 else { throw .invalidParameter(name: "rtol", reason: "must be finite and > 0, got \(rtol)") }
+        guard atol.isFinite, atol > 0 else { throw .invalidParameter(name: "atol", reason: "must be finite and > 0, got \(atol)") }
+        guard maxSteps >= 1 else { throw .invalidParameter(name: "max-steps", reason: "must be >= 1, got \(maxSteps)") }
+        (self.rtol, self.atol, self.maxSteps) = (rtol, atol, maxSteps)
+    }
+
+    static let c: [Double] = [0, 1.0 / 5, 3.0 / 10, 4.0 / 5, 8.0 / 9, 1, 1]
+    static let a: [[Double]] = [
+        [], [1.0 / 5], [3.0 / 40, 9.0 / 40], [44.0 / 45, -56.0 / 15, 32.0 / 9],
+        [19372.0 / 6561, -25360.0 / 2187, 64448.0 / 6561, -212.0 / 729],
+        [9017.0 / 3168, -355.0 / 33, 46732.0 / 5247, 49.0 / 176, -5103.0 / 18656],
+        [35.0 / 384, 0, 500.0 / 1113, 125.0 / 192, -2187.0 / 6784, 11.0 / 84],
+    ]
+    /// b - b*: the fifth-order weights (the last row of a, FSAL) minus the embedded fourth-order ones.
+    static let error: [Double] = [35.0 / 384 - 5179.0 / 57600, 0, 500.0 / 1113 - 7571.0 / 16695, 125.0 / 192 - 393.0 / 640,
+                                  -2187.0 / 6784 + 92097.0 / 339200, 11.0 / 84 - 187.0 / 2100, -1.0 / 40]
+
+    /// What a solve did.
+    public struct Statistics: Sendable, Equatable {
+        public var evaluations = 0
+        public var accepted = 0
+        public var rejected = 0
+    }
+
+    /// Integrates dy/dt = f(t, y) from t0 to t1 (either direction). `observe(t, y, dy)` sees the
+    /// start and every accepted step's end with its derivative (for dense output).
+    public func solve(_ f: (Double, [Double]) -> [Double], from y0: [Double], t0: Double, t1: Double,
+                      observe: ((Double, [Double], [Double]) -> Void)? = nil) throws(ResidualError) -> (y: [Double], statistics: Statistics) {
+        var statistics = Statistics()
+        func evaluate(_ t: Double, _ y: [Double]) throws(ResidualError) -> [Double] {
+            statistics.evaluations += 1
+            let dy = f(t, y)
+            if let bad = dy.firstIndex(where: { !$0.isFinite }) {
+                throw .nonFinite("the field returned \(dy[bad]) in component \(bad) at t = \(t)")
+            }
+            return dy
+        }
+        let direction: Double = t1 >= t0 ? 1 : -1
+        var (t, y) = (t0, y0)
+        var k1 = try evaluate(t, y)
+        observe?(t, y, k1)
+        guard t1 != t0 else { return (y, statistics) }
+        var h = try initialStep(evaluate, t: t, y: y, dy: k1, span: abs(t1 - t0)) * direction
+        while (t1 - t) * direction > 0 {
+            guard statistics.accepted + statistics.rejected < maxSteps else {
+                throw .maxStepsExceeded("\(maxSteps) steps reached at t = \(t) of [\(t0), \(t1)] (step \(h)); raise max-steps or the tolerances")
+            }
+            let last = (t + h - t1) * direction >= 0
+            if last { h = t1 - t }
+            var k = [k1]
+            var stage = y
+            for i in 1..<7 {
+                stage = y
+                for (j, coefficient) in Self.a[i].enumerated() where coefficient != 0 {
+                    for n in 0..<y.count { stage[n] += h * coefficient * k[j][n] }
+                }
+                k.append(try evaluate(t + Self.c[i] * h, stage))
+            }
+            // stage is now y + h sum b_j k_j, the fifth-order solution.
+            var sum = 0.0
+            for n in 0..<y.count {
+                var e = 0.0
+                for i in 0..<7 where Self.error[i] != 0 { e += Self.error[i] * k[i][n] }
+                let scale = atol + rtol * Swift.max(abs(y[n]), abs(stage[n]))
+                sum += (h * e / scale) * (h * e / scale)
+            }
+            let norm = (sum / Double(Swift.max(y.count, 1))).squareRoot()
+            let factor = Swift.min(10, Swift.max(0.2, 0.9 * pow(Swift.max(norm, 1e-10), -0.2)))
+            if norm <= 1 {
+                t = last ? t1 : t + h
+                y = stage
+                k1 = k[6]
+                statistics.accepted += 1
+                observe?(t, y, k1)
+            } else {
+                statistics.rejected += 1
+            }
+            h *= factor
+            guard abs(h) > 1e-14 * Swift.max(abs(t), 1) else {
+                throw .maxStepsExceeded("the step size fell to \(h) at t = \(t): the problem is too stiff for dopri5 at these tolerances")
+            }
+        }
+        return (y, statistics)
+    }
+
+    /// Hairer's starting step (as torchdiffeq's and diffrax's): h0 from the sizes of y and f,
+    /// refined by one Euler step's estimate of the second derivative.
+    func initialStep(_ evaluate: (Double, [Double]) throws(ResidualError) -> [Double], t: Double, y: [Double], dy: [Double],
+                     span: Double) throws(ResidualError) -> Double {
+        let scale = y.map { atol + rtol * abs($0) }
+        func rms(_ v: [Double]) -> Double { (zip(v, scale).reduce(0) { $0 + ($1.0 / $1.1) * ($1.0 / $1.1) } / Double(Swift.max(v.count, 1))).squareRoot() }
+        let d0 = rms(y), d1 = rms(dy)
+        let h0 = d0 < 1e-5 || d1 < 1e-5 ? 1e-6 : 0.01 * d0 / d1
+        let y1 = zip(y, dy).map { $0 + h0 * $1 }
+        let dy1 = try evaluate(t + h0, y1)
+        let d2 = rms(zip(dy1, dy).map { $0 - $1 }) / h0
+        let h1 = Swift.max(d1, d2) <= 1e-15 ? Swift.max(1e-6, h0 * 1e-3) : pow(0.01 / Swift.max(d1, d2), 0.2)
+        return Swift.min(100 * h0, h1, span)
+    }
+}
+
+/// Residual-module errors: invalid input names its parameter; a field that produces NaN or a solve
+/// that cannot finish says where.
+public enum ResidualError: Error, CustomStringConvertible, Sendable {
+    case invalidParameter(name: String, reason: String)
+    case nonFinite(String)
+    case maxStepsExceeded(String)
+
+    public var description: String {
+        switch self {
+        case .invalidParameter(let name, let reason): "invalid \(name): \(reason)"
+        case .nonFinite(let message): "non-finite value: \(message)"
+        case .maxStepsExceeded(let message): "solver gave up: \(message)"
+        }
+    }
+
+    public var isUsageError: Bool { if case .invalidParameter = self { true } else { false } }
+}

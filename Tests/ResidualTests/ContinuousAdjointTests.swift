@@ -1,0 +1,82 @@
+import Foundation
+import Testing
+@testable import Residual
+
+@Suite struct ContinuousAdjointTests {
+    static let problem = CirclesAnode3.data()
+    static let initial = CirclesAnode3.initialParameters()
+
+    @Test func dopri5LandsOnT1WithTheRequestedAccuracy() throws {
+        // y' = A y with A a rotation plus decay: y(t) = e^{-t/2} R(2t) y0, exact.
+        let solver = try Dopri5(rtol: 1e-10, atol: 1e-10)
+        var times: [Double] = []
+        let (y, statistics) = try solver.solve({ _, y in [-0.5 * y[0] - 2 * y[1], 2 * y[0] - 0.5 * y[1]] }, from: [1, 0], t0: 0, t1: 3) { t, _, _ in
+            times.append(t)
+        }
+        let decay = exp(-1.5)
+        #expect(abs(y[0] - decay * cos(6)) < 1e-8 && abs(y[1] - decay * sin(6)) < 1e-8)
+        #expect(times.last == 3 && statistics.accepted == times.count - 1)
+        // FSAL: 6 new evaluations per attempted step, plus the first and the starting-step probe.
+        #expect(statistics.evaluations == 6 * (statistics.accepted + statistics.rejected) + 2)
+        // Backwards in time too.
+        let back = try solver.solve({ _, y in [-0.5 * y[0] - 2 * y[1], 2 * y[0] - 0.5 * y[1]] }, from: y, t0: 3, t1: 0).y
+        #expect(abs(back[0] - 1) < 1e-8 && abs(back[1]) < 1e-8)
+    }
+
+    @Test func badFieldsAndLimitsAreErrorsNotHangs() throws {
+        let solver = try Dopri5(rtol: 1e-6, atol: 1e-6, maxSteps: 50)
+        #expect { try solver.solve({ t, y in [t > 0.5 ? .nan : 1] }, from: [0], t0: 0, t1: 1) } throws: { error in
+            guard case ResidualError.nonFinite(let message) = error else { return false }
+            return message.contains("t = ")
+        }
+        // y' = y^2 from y(0) = 1 blows up at t = 1.
+        #expect { try solver.solve({ _, y in [y[0] * y[0]] }, from: [1], t0: 0, t1: 2) } throws: { error in
+            if case ResidualError.maxStepsExceeded = error { return true }
+            if case ResidualError.nonFinite = error { return true }
+            return false
+        }
+        #expect(throws: ResidualError.self) { try Dopri5(rtol: 0, atol: 1e-6) }
+        #expect(throws: ResidualError.self) { try Dopri5(rtol: 1e-6, atol: .nan) }
+    }
+
+    @Test(arguments: [(AdjointMethod.backsolve, 1e-10), (.checkpoint, 1e-9)])
+    func continuousAdjointAtTightToleranceIsTheFineDiscreteGradient(method: AdjointMethod, tolerance: Double) throws {
+        // The continuous adjoint at rtol = atol = 1e-12 against the discrete gradient of 100 RK4
+        // steps (whose own error is ~4e-14 relative: rk4:10 differs from rk4:2000 by 4.3e-10 and
+        // the error falls as h^4).
+        let (inputs, labels) = Self.problem
+        let field = MLPField(parameters: Self.initial.field), readout = Readout(parameters: Self.initial.readout)
+        let fine = CirclesAnode3.gradient(field: field, readout: readout, inputs: inputs, labels: labels, scheme: .rk4, steps: 100)
+        let adjoint = try CirclesAnode3.gradient(field: field, readout: readout, inputs: inputs, labels: labels,
+                                                 solver: Dopri5(rtol: 1e-12, atol: 1e-12), method: method)
+        let scale = fine.gradient.map(abs).max()!
+        let error = zip(adjoint.gradient, fine.gradient).map { abs($0 - $1) }.max()!
+        #expect(error < tolerance * scale, "\(method): \(error / scale)")
+        #expect(abs(adjoint.loss - fine.loss) < 1e-12)
+    }
+
+    @Test func hamiltonianIsConservedAlongTheAdjointSolve() throws {
+        // For an autonomous field H = p . f(x) is constant along the exact (x, p) flow; along the
+        // numerical backsolve it drifts by no more than the solver tolerance allows.
+        let (inputs, labels) = Self.problem
+        let field = MLPField(parameters: Self.initial.field), readout = Readout(parameters: Self.initial.readout)
+        let n = inputs.count
+        for tolerance in [1e-6, 1e-10] {
+            let solver = try Dopri5(rtol: tolerance, atol: tolerance)
+            let forward = try solver.solve({ _, x in field(x, batch: labels.count) }, from: inputs, t0: 0, t1: 1).y
+            let p1 = readout.loss(forward, labels: labels).stateGradient
+            var hamiltonians: [Double] = []
+            _ = try solver.solve({ _, z in
+                var g = field.parameters.zero
+                let x = Array(z[0..<n]), p = Array(z[n...])
+                return field(x, batch: labels.count).map { -$0 } + field.pullback(x, cotangent: p, batch: labels.count, gradient: &g)
+            }, from: forward + p1, t0: 0, t1: 1) { _, z, _ in
+                let x = Array(z[0..<n]), p = Array(z[n...])
+                hamiltonians.append(zip(p, field(x, batch: labels.count)).reduce(0) { $0 + $1.0 * $1.1 })
+            }
+            let drift = hamiltonians.map { abs($0 - hamiltonians[0]) }.max()! / abs(hamiltonians[0])
+            #expect(drift < 100 * tolerance, "tolerance \(tolerance): relative drift \(drift)")
+            #expect(hamiltonians.count >= 2)
+        }
+    }
+}
