@@ -133,3 +133,27 @@ enum SinKernel: ActivationKernel {
         return .init(s, c, -s, -c, s)
     }
 }
+
+extension Activation {
+    /// phi(z) and phi'(z) for every entry of `z`, with one dispatch on the activation for the
+    /// whole buffer (the loop specialised to its kernel): the hot loop of residual fields.
+    public func valuesAndSlopes(_ z: UnsafeBufferPointer<Double>, values: UnsafeMutableBufferPointer<Double>,
+                                slopes: UnsafeMutableBufferPointer<Double>) {
+        withKernel(ValuesAndSlopes(z: z, values: values, slopes: slopes))
+    }
+}
+
+struct ValuesAndSlopes: KernelBody {
+    let z: UnsafeBufferPointer<Double>
+    let values: UnsafeMutableBufferPointer<Double>
+    let slopes: UnsafeMutableBufferPointer<Double>
+
+    @inline(__always)
+    func run<K: ActivationKernel>(_ kernel: K.Type) {
+        for k in 0..<z.count {
+            let d = K.derivatives(z[k])
+            values[k] = d.d0
+            slopes[k] = d.d1
+        }
+    }
+}

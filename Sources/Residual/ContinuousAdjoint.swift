@@ -56,8 +56,9 @@ extension CirclesAnode3 {
             backward = try solver.solve({ _, z in
                 let x = Array(z[0..<n]), p = Array(z[n..<(2 * n)])
                 var g = field.parameters.zero
-                let pull = field.pullback(x, cotangent: p, batch: batch, gradient: &g)
-                return field(x, batch: batch).map { -$0 } + pull + g.flat
+                let forward = field.evaluate(x, batch: batch)
+                let pull = field.pullback(x, hidden: forward.hidden, slopes: forward.slopes, cotangent: p, batch: batch, gradient: &g)
+                return forward.value.map { -$0 } + pull + g.flat
             }, from: forward.y + head.stateGradient + [Double](repeating: 0, count: m), t0: 0, t1: 1)
         case .checkpoint:
             backward = try solver.solve({ s, z in

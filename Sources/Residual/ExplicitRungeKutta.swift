@@ -20,16 +20,17 @@ public struct ExplicitRungeKutta: Sendable, Equatable {
                           steps: Int) -> FixedStepTrajectory {
         let h = (t1 - t0) / Double(steps)
         var x = x0
-        var stageInputs: [[[Double]]] = []
+        var stageInputs: [[Stage]] = []
         for _ in 0..<steps {
-            var k: [[Double]] = [], inputs: [[Double]] = []
+            var k: [[Double]] = [], inputs: [Stage] = []
             for i in 0..<stages {
                 var input = x
                 for (j, coefficient) in a[i].enumerated() where coefficient != 0 {
                     for n in 0..<input.count { input[n] += h * coefficient * k[j][n] }
                 }
-                inputs.append(input)
-                k.append(field(input, batch: batch))
+                let evaluated = field.evaluate(input, batch: batch)
+                inputs.append(Stage(input: input, hidden: evaluated.hidden, slopes: evaluated.slopes))
+                k.append(evaluated.value)
             }
             for (i, weight) in b.enumerated() where weight != 0 {
                 for n in 0..<x.count { x[n] += h * weight * k[i][n] }
@@ -47,8 +48,9 @@ public struct FixedStepTrajectory: Sendable {
     public let step: Double
     public let batch: Int
     public let final: [Double]
-    /// [step][stage] -> X_i (B x d).
-    let stageInputs: [[[Double]]]
+    /// [step][stage] -> X_i (B x d) with phi and phi' of its hidden layer, so that the adjoint
+    /// evaluates no field.
+    let stageInputs: [[Stage]]
     /// Field evaluations of the forward pass.
     public let evaluations: Int
 
@@ -64,7 +66,9 @@ public struct FixedStepTrajectory: Sendable {
             var kBar = b.map { weight in lambda.map { h * weight * $0 } }
             var total = lambda
             for i in (0..<scheme.stages).reversed() {
-                let xBar = field.pullback(inputs[i], cotangent: kBar[i], batch: batch, gradient: &gradient)
+                let stage = inputs[i]
+                let xBar = field.pullback(stage.input, hidden: stage.hidden, slopes: stage.slopes, cotangent: kBar[i], batch: batch,
+                                          gradient: &gradient)
                 for n in 0..<total.count { total[n] += xBar[n] }
                 for (j, coefficient) in a[i].enumerated() where coefficient != 0 {
                     for n in 0..<xBar.count { kBar[j][n] += h * coefficient * xBar[n] }
@@ -74,4 +78,11 @@ public struct FixedStepTrajectory: Sendable {
         }
         return (lambda, stageInputs.count * scheme.stages)
     }
+}
+
+/// A stage's input X_i with phi(Z_i) and phi'(Z_i) of its hidden layer.
+struct Stage: Sendable {
+    var input: [Double]
+    var hidden: [Double]
+    var slopes: [Double]
 }

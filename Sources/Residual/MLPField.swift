@@ -37,18 +37,25 @@ public struct MLPField: Sendable {
     var d: Int { parameters.dimension }
     var hidden: Int { parameters.hidden }
 
-    /// F = f(X) for B states (B x d), and the hidden pre-activations Z = X W1^T + b1 (B x hidden).
+    /// F = f(X) for B states (B x d).
     public func callAsFunction(_ x: [Double], batch: Int) -> [Double] { evaluate(x, batch: batch).value }
 
-    func evaluate(_ x: [Double], batch b: Int) -> (value: [Double], hidden: [Double]) {
+    /// F = f(X) and, per hidden unit of each state, phi'(Z) of Z = X W1^T + b1 (B x hidden), kept
+    /// for the vector-Jacobian product at the same X.
+    func evaluate(_ x: [Double], batch b: Int) -> (value: [Double], hidden: [Double], slopes: [Double]) {
         var z = [Double](repeating: 0, count: b * hidden)
         for i in 0..<b { for j in 0..<hidden { z[i * hidden + j] = parameters.b1[j] } }
         BLAS.gemm(m: b, n: hidden, k: d, a: x, b: parameters.w1, transposeB: true, beta: 1, c: &z)
-        let t = z.map { activation.derivatives($0).d0 }
+        var t = [Double](repeating: 0, count: z.count), slopes = [Double](repeating: 0, count: z.count)
+        z.withUnsafeBufferPointer { z in
+            t.withUnsafeMutableBufferPointer { t in
+                slopes.withUnsafeMutableBufferPointer { activation.valuesAndSlopes(z, values: t, slopes: $0) }
+            }
+        }
         var f = [Double](repeating: 0, count: b * d)
         for i in 0..<b { for j in 0..<d { f[i * d + j] = parameters.b2[j] } }
         BLAS.gemm(m: b, n: d, k: hidden, a: t, b: parameters.w2, transposeB: true, beta: 1, c: &f)
-        return (f, z)
+        return (f, t, slopes)
     }
 
     /// Vector-Jacobian products at X with cotangent P (B x d): returns (df/dx)^T p per state
@@ -56,12 +63,16 @@ public struct MLPField: Sendable {
     /// With G = (P W2) * phi'(Z): X_bar = G W1, dW2 = P^T phi(Z), db2 = sum P, dW1 = G^T X, db1 = sum G.
     public func pullback(_ x: [Double], cotangent p: [Double], batch b: Int, scale: Double = 1,
                          gradient: inout Parameters) -> [Double] {
-        let z = evaluate(x, batch: b).hidden
-        let derivatives = z.map { activation.derivatives($0) }
-        let t = derivatives.map(\.d0)
+        let forward = evaluate(x, batch: b)
+        return pullback(x, hidden: forward.hidden, slopes: forward.slopes, cotangent: p, batch: b, scale: scale, gradient: &gradient)
+    }
+
+    /// ``pullback(_:cotangent:batch:scale:gradient:)`` reusing phi(Z) and phi'(Z) from ``evaluate(_:batch:)`` at the same X.
+    func pullback(_ x: [Double], hidden t: [Double], slopes: [Double], cotangent p: [Double], batch b: Int, scale: Double = 1,
+                  gradient: inout Parameters) -> [Double] {
         var g = [Double](repeating: 0, count: b * hidden)
         BLAS.gemm(m: b, n: hidden, k: d, a: p, b: parameters.w2, c: &g)
-        for k in 0..<g.count { g[k] *= derivatives[k].d1 }
+        for k in 0..<g.count { g[k] *= slopes[k] }
         var xBar = [Double](repeating: 0, count: b * d)
         BLAS.gemm(m: b, n: d, k: hidden, a: g, b: parameters.w1, c: &xBar)
         BLAS.gemm(m: d, n: hidden, k: b, alpha: scale, a: p, transposeA: true, b: t, beta: 1, c: &gradient.w2)

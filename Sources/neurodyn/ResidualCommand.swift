@@ -16,7 +16,7 @@ struct ResidualCommand: ParsableCommand {
             scheme's own map; dopri5 (adaptive, --rtol/--atol) with the continuous adjoint, by
             backsolve (--method adjoint) or on the stored forward solution (--method checkpoint).
             """,
-        subcommands: [Gradient.self])
+        subcommands: [Gradient.self, Train.self])
 }
 
 extension ResidualCommand {
@@ -24,50 +24,16 @@ extension ResidualCommand {
         static let configuration = CommandConfiguration(
             abstract: "Loss and its gradient (235 values: W1, b1, W2, b2, Wr, br) at the initial parameters.")
 
-        @Option(help: "Benchmark problem (circles-anode3).")
-        var problem: String = "circles-anode3"
-        @Option(help: "Solver: euler:N, midpoint:N or rk4:N (N fixed steps), or dopri5 (adaptive).")
-        var solver: String
-        @Option(parsing: .unconditional, help: "Relative tolerance of dopri5 (> 0).")
-        var rtol: Double = 1e-5
-        @Option(parsing: .unconditional, help: "Absolute tolerance of dopri5 (> 0).")
-        var atol: Double = 1e-5
-        @Option(name: .customLong("max-steps"), help: "Step limit of each dopri5 solve.")
-        var maxSteps: Int = 100_000
-        @Option(help: "Gradient method: discrete (backprop of a fixed-step scheme), adjoint (continuous adjoint by backsolve) or checkpoint (continuous adjoint on the stored forward solution).")
-        var method: String = "discrete"
+        @OptionGroup var route: RouteOptions
         @OptionGroup var output: FormatOptions
 
         func run() throws {
-            guard problem == "circles-anode3" else {
-                printError("invalid problem: the available problem is circles-anode3, got '\(problem)'")
-                throw ExitCode(64)
-            }
+            let route = try route.route()
             let (inputs, labels) = CirclesAnode3.data()
-            let (initialField, initialReadout) = CirclesAnode3.initialParameters()
-            let (field, readout) = (MLPField(parameters: initialField), Readout(parameters: initialReadout))
-            let result: ResidualGradient
-            if solver == "dopri5" {
-                guard let adjoint = AdjointMethod(rawValue: method) else {
-                    printError("invalid method: dopri5 takes adjoint or checkpoint (the continuous adjoint), got '\(method)'")
-                    throw ExitCode(64)
-                }
-                result = try residual { () throws(ResidualError) in
-                    try CirclesAnode3.gradient(field: field, readout: readout, inputs: inputs, labels: labels,
-                                               solver: Dopri5(rtol: rtol, atol: atol, maxSteps: maxSteps), method: adjoint)
-                }
-            } else {
-                let parts = solver.split(separator: ":").map(String.init)
-                let schemes: [String: ExplicitRungeKutta] = ["euler": .euler, "midpoint": .midpoint, "rk4": .rk4]
-                guard parts.count == 2, let scheme = schemes[parts[0]], let steps = Int(parts[1]), steps >= 1, steps <= 1_000_000 else {
-                    printError("invalid solver: expected euler:N, midpoint:N or rk4:N with 1 <= N <= 1000000, or dopri5, got '\(solver)'")
-                    throw ExitCode(64)
-                }
-                guard method == "discrete" else {
-                    printError("invalid method: fixed-step schemes use 'discrete' (exact backprop of the scheme), got '\(method)'")
-                    throw ExitCode(64)
-                }
-                result = CirclesAnode3.gradient(field: field, readout: readout, inputs: inputs, labels: labels, scheme: scheme, steps: steps)
+            let (field, readout) = CirclesAnode3.initialParameters()
+            let result = try residual { () throws(ResidualError) in
+                try CirclesAnode3.gradient(field: MLPField(parameters: field), readout: Readout(parameters: readout),
+                                           inputs: inputs, labels: labels, route: route)
             }
             let pairs: [(String, JSONValue)] = [
                 ("loss", .number(result.loss)), ("accuracy", .number(result.accuracy)), ("gradient", .numbers(result.gradient)),
@@ -88,11 +54,97 @@ extension ResidualCommand {
     }
 }
 
+/// --problem, --solver, --method and the tolerances: a ``GradientRoute``.
+struct RouteOptions: ParsableArguments {
+    @Option(help: "Benchmark problem (circles-anode3).")
+    var problem: String = "circles-anode3"
+    @Option(help: "Solver: euler:N, midpoint:N or rk4:N (N fixed steps), or dopri5 (adaptive).")
+    var solver: String
+    @Option(parsing: .unconditional, help: "Relative tolerance of dopri5 (> 0).")
+    var rtol: Double = 1e-5
+    @Option(parsing: .unconditional, help: "Absolute tolerance of dopri5 (> 0).")
+    var atol: Double = 1e-5
+    @Option(name: .customLong("max-steps"), help: "Step limit of each dopri5 solve.")
+    var maxSteps: Int = 100_000
+    @Option(help: "Gradient method: discrete (backprop of a fixed-step scheme), adjoint (continuous adjoint by backsolve) or checkpoint (continuous adjoint on the stored forward solution).")
+    var method: String = "discrete"
+
+    func route() throws -> GradientRoute {
+        guard problem == "circles-anode3" else {
+            printError("invalid problem: the available problem is circles-anode3, got '\(problem)'")
+            throw ExitCode(64)
+        }
+        return try residual { () throws(ResidualError) in
+            try GradientRoute(solver: solver, method: method, rtol: rtol, atol: atol, maxSteps: maxSteps)
+        }
+    }
+}
+
 /// Runs Residual code and maps its errors: invalid input -> 64, a field producing NaN or a solve
 /// that cannot finish -> 1, each with its one-line message.
 func residual<T>(_ body: () throws(ResidualError) -> T) throws -> T {
     do { return try body() } catch {
         printError(error.description)
         throw ExitCode(error.isUsageError ? 64 : 1)
+    }
+}
+
+extension ResidualCommand {
+    struct Train: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Train circles-anode3 with Adam (lr 1e-2, full batch) and log every step.",
+            discussion: """
+                JSON: final_loss, final_accuracy (after the last update), median_ms_per_step,
+                nfe_forward and nfe_backward (totals over the steps), losses (before each update).
+                """)
+
+        @OptionGroup var route: RouteOptions
+        @Option(parsing: .unconditional, help: "Adam steps.")
+        var steps: Int = 200
+        @Option(name: .customLong("learning-rate"), parsing: .unconditional, help: "Adam's learning rate.")
+        var learningRate: Double = 1e-2
+        @OptionGroup var output: FormatOptions
+        @OptionGroup var progress: ProgressOptions
+
+        func run() throws {
+            let route = try route.route()
+            guard learningRate.isFinite, learningRate > 0 else {
+                printError("invalid learning-rate: must be finite and > 0, got \(learningRate)")
+                throw ExitCode(64)
+            }
+            let handler = progress.handler(label: "training steps")
+            let (log, parameters) = try residual { () throws(ResidualError) in
+                try ResidualTraining(route: route, optimizer: Adam(learningRate: learningRate), steps: steps).run { handler?($0, $1) }
+            }
+            // The loss and accuracy after the last update.
+            let (inputs, labels) = CirclesAnode3.data()
+            let (field0, readout0) = CirclesAnode3.initialParameters()
+            let final = try residual { () throws(ResidualError) in
+                try CirclesAnode3.gradient(field: MLPField(parameters: field0.with(flat: parameters[0..<field0.count])),
+                                           readout: Readout(parameters: readout0.with(flat: parameters[field0.count...])),
+                                           inputs: inputs, labels: labels, route: route)
+            }
+            let times = log.map(\.milliseconds).sorted()
+            let median = times.count % 2 == 1 ? times[times.count / 2] : (times[times.count / 2 - 1] + times[times.count / 2]) / 2
+            let forward = log.reduce(0) { $0 + $1.forwardEvaluations }, backward = log.reduce(0) { $0 + $1.backwardEvaluations }
+            switch output.format {
+            case .json:
+                JSONValue.object([("final_loss", .number(final.loss)), ("final_accuracy", .number(final.accuracy)),
+                                  ("median_ms_per_step", .number(median)), ("nfe_forward", .int(forward)), ("nfe_backward", .int(backward)),
+                                  ("losses", .numbers(log.map(\.loss))), ("accuracies", .numbers(log.map(\.accuracy))),
+                                  ("ms_per_step", .numbers(log.map(\.milliseconds)))]).print()
+            case .csv:
+                var table = CSVTable(columns: ["step", "loss", "accuracy", "nfe_forward", "nfe_backward", "ms"])
+                for (k, entry) in log.enumerated() {
+                    table.append([.int(k), .number(entry.loss), .number(entry.accuracy), .int(entry.forwardEvaluations),
+                                  .int(entry.backwardEvaluations), .number(entry.milliseconds)])
+                }
+                print(table.text, terminator: "")
+            case .table:
+                print(TableText.keyValues([("final_loss", TableText.number(final.loss)), ("final_accuracy", TableText.number(final.accuracy)),
+                                           ("median_ms_per_step", TableText.number(median)), ("nfe_forward", String(forward)),
+                                           ("nfe_backward", String(backward))]), terminator: "")
+            }
+        }
     }
 }
