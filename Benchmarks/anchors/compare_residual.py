@@ -24,7 +24,7 @@ def main():
     p.add_argument("--skip-torch", action="store_true")
     a = p.parse_args()
     env = dict(os.environ, OPENBLAS_NUM_THREADS="1")
-    run = lambda cmd: json.loads(subprocess.run(cmd, capture_output=True, text=True, check=True, env=env).stdout.strip().splitlines()[-1])
+    run = lambda cmd: json.loads(subprocess.run(cmd, capture_output=True, text=True, check=True, env=env).stdout)
     reference = run([a.neurodyn, "residual", "gradient", "--solver", "dopri5", "--rtol", "1e-12", "--atol", "1e-12",
                      "--method", "adjoint", "--format", "json"])
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:

@@ -5,8 +5,10 @@ public enum GradientRoute: Sendable, Equatable {
     case continuous(Dopri5, AdjointMethod)
 
     /// The route `neurodyn residual gradient|train` names by --solver and --method
-    /// ("rk4:10" + "discrete", "dopri5" + "adjoint" or "checkpoint").
-    public init(solver: String, method: String, rtol: Double, atol: Double, maxSteps: Int) throws(ResidualError) {
+    /// ("rk4:10" + "discrete", "dopri5" + "adjoint" or "checkpoint"); without a method, fixed-step
+    /// schemes take "discrete" and dopri5 "adjoint".
+    public init(solver: String, method: String?, rtol: Double, atol: Double, maxSteps: Int) throws(ResidualError) {
+        let method = method ?? (solver == "dopri5" ? AdjointMethod.backsolve.rawValue : "discrete")
         if solver == "dopri5" {
             guard let adjoint = AdjointMethod(rawValue: method) else {
                 throw .invalidParameter(name: "method", reason: "dopri5 takes adjoint or checkpoint (the continuous adjoint), got '\(method)'")

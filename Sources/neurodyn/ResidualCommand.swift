@@ -66,8 +66,8 @@ struct RouteOptions: ParsableArguments {
     var atol: Double = 1e-5
     @Option(name: .customLong("max-steps"), help: "Step limit of each dopri5 solve.")
     var maxSteps: Int = 100_000
-    @Option(help: "Gradient method: discrete (backprop of a fixed-step scheme), adjoint (continuous adjoint by backsolve) or checkpoint (continuous adjoint on the stored forward solution).")
-    var method: String = "discrete"
+    @Option(help: "Gradient method: discrete (backprop of a fixed-step scheme; their default), adjoint (continuous adjoint by backsolve; dopri5's default) or checkpoint (continuous adjoint on the stored forward solution).")
+    var method: String?
 
     func route() throws -> GradientRoute {
         guard problem == "circles-anode3" else {

@@ -20,3 +20,17 @@ import Testing
         #expect(result.status == 64 && result.stderr.contains(parameter), "\(result.stderr)")
     }
 }
+
+@Suite struct ResidualTrainCLITests {
+    @Test func trainJSONHasTheContractKeys() throws {
+        let result = try CLI.run(["residual", "train", "--problem", "circles-anode3", "--solver", "rk4:2", "--method", "discrete",
+                                  "--steps", "3", "--format", "json", "--quiet"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let json = try #require(result.json)
+        for key in ["final_loss", "final_accuracy", "median_ms_per_step", "nfe_forward", "nfe_backward"] { #expect(json[key] != nil, "\(key)") }
+        #expect((json["losses"] as? [Double])?.count == 3)
+        #expect(json["nfe_forward"] as? Int == 24)
+        let bad = try CLI.run(["residual", "train", "--solver", "dopri5", "--rtol", "0", "--steps", "3"])
+        #expect(bad.status == 64 && bad.stderr.contains("rtol"))
+    }
+}
