@@ -47,6 +47,9 @@ public enum ShardError: Error, CustomStringConvertible, Sendable {
     case mismatch(String)
     case unreadable(String)
 
+    /// Invalid options, as opposed to shards that are missing, foreign or unreadable.
+    public var isUsageError: Bool { if case .invalid = self { true } else { false } }
+
     public var description: String {
         switch self {
         case .invalid(let message), .mismatch(let message), .unreadable(let message): message

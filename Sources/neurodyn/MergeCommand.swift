@@ -31,12 +31,12 @@ struct MergeCommand: ParsableCommand {
                 printError("invalid shard-count: --list-missing needs --shard-count N >= 1")
                 throw ExitCode(64)
             }
-            let missing = try shardCall { () throws(ShardError) in try ShardSet.missing(in: url, count: shardCount) }
+            let missing = try usage { () throws(ShardError) in try ShardSet.missing(in: url, count: shardCount) }
             print(missing.map(String.init).joined(separator: ","))
             return
         }
-        let set = try shardCall { () throws(ShardError) in try ShardSet(directory: url) }
-        let csv = try shardCall { () throws(ShardError) in try set.mergedCSV() }
+        let set = try usage { () throws(ShardError) in try ShardSet(directory: url) }
+        let csv = try usage { () throws(ShardError) in try set.mergedCSV() }
         if set.kind == "ensemble" {
             try Self.replay(set, csv: csv)
             return
@@ -90,15 +90,5 @@ extension MergeCommand {
             values += cells.dropFirst().map { $0.isEmpty ? .nan : Double($0) ?? .nan }
         }
         try sweep.report(merged: values)
-    }
-}
-
-/// Runs shard-file code and maps its errors: missing or mismatched shards and unreadable files -> 1,
-/// invalid options -> 64, each with a one-line message.
-func shardCall<T>(_ body: () throws(ShardError) -> T) throws -> T {
-    do { return try body() } catch {
-        printError(error.description)
-        if case .invalid = error { throw ExitCode(64) }
-        throw ExitCode(1)
     }
 }

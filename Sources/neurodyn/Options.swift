@@ -2,6 +2,8 @@ import ArgumentParser
 import Foundation
 import GSLKit
 import MeanField
+import Notebook
+import Residual
 
 /// How results are printed on stdout.
 enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
@@ -50,9 +52,18 @@ extension Activation: ExpressibleByArgument {
     public static var allValueStrings: [String] { allCases.map(\.rawValue) }
 }
 
+/// A library error the command line reports: invalid input (exit 64) or a runtime failure (exit 1).
+protocol CommandLineError: Error, CustomStringConvertible {
+    var isUsageError: Bool { get }
+}
+
+extension MeanFieldError: CommandLineError {}
+extension ResidualError: CommandLineError {}
+extension ShardError: CommandLineError {}
+
 /// Runs library code and maps its errors to the exit-code contract: invalid input -> 64,
 /// everything else -> 1, each with a one-line message naming the parameter and the reason.
-func usage<T>(_ body: () throws(MeanFieldError) -> T) throws -> T {
+func usage<T, E: CommandLineError>(_ body: () throws(E) -> T) throws -> T {
     do { return try body() } catch {
         printError(error.description)
         throw ExitCode(error.isUsageError ? 64 : 1)

@@ -31,7 +31,7 @@ extension ResidualCommand {
             let route = try route.route()
             let (inputs, labels) = CirclesAnode3.data()
             let (field, readout) = CirclesAnode3.initialParameters()
-            let result = try residual { () throws(ResidualError) in
+            let result = try usage { () throws(ResidualError) in
                 try CirclesAnode3.gradient(field: MLPField(parameters: field), readout: Readout(parameters: readout),
                                            inputs: inputs, labels: labels, route: route)
             }
@@ -74,20 +74,12 @@ struct RouteOptions: ParsableArguments {
             printError("invalid problem: the available problem is circles-anode3, got '\(problem)'")
             throw ExitCode(64)
         }
-        return try residual { () throws(ResidualError) in
+        return try usage { () throws(ResidualError) in
             try GradientRoute(solver: solver, method: method, rtol: rtol, atol: atol, maxSteps: maxSteps)
         }
     }
 }
 
-/// Runs Residual code and maps its errors: invalid input -> 64, a field producing NaN or a solve
-/// that cannot finish -> 1, each with its one-line message.
-func residual<T>(_ body: () throws(ResidualError) -> T) throws -> T {
-    do { return try body() } catch {
-        printError(error.description)
-        throw ExitCode(error.isUsageError ? 64 : 1)
-    }
-}
 
 extension ResidualCommand {
     struct Train: ParsableCommand {
@@ -113,13 +105,13 @@ extension ResidualCommand {
                 throw ExitCode(64)
             }
             let handler = progress.handler(label: "training steps")
-            let (log, parameters) = try residual { () throws(ResidualError) in
+            let (log, parameters) = try usage { () throws(ResidualError) in
                 try ResidualTraining(route: route, optimizer: Adam(learningRate: learningRate), steps: steps).run { handler?($0, $1) }
             }
             // The loss and accuracy after the last update.
             let (inputs, labels) = CirclesAnode3.data()
             let (field0, readout0) = CirclesAnode3.initialParameters()
-            let final = try residual { () throws(ResidualError) in
+            let final = try usage { () throws(ResidualError) in
                 try CirclesAnode3.gradient(field: MLPField(parameters: field0.with(flat: parameters[0..<field0.count])),
                                            readout: Readout(parameters: readout0.with(flat: parameters[field0.count...])),
                                            inputs: inputs, labels: labels, route: route)

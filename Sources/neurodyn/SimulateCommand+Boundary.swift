@@ -45,11 +45,7 @@ extension SimulateCommand {
         @OptionGroup var progress: ProgressOptions
 
         func run() throws {
-            let parsedWidths = widths.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
-            guard !parsedWidths.isEmpty, parsedWidths.allSatisfy({ $0 != nil }) else {
-                printError("invalid widths: expected comma-separated integers, got '\(widths)'")
-                throw ExitCode(64)
-            }
+            let parsedWidths = try parseIntegers(widths, name: "widths")
             try requireValidThreads(threads)
             let weightSampling: WeightSampling = switch sampling {
             case .kernel: .kernel
@@ -59,7 +55,7 @@ extension SimulateCommand {
             let activation = activationOption.activation
             let boundary = try usage { () throws(MeanFieldError) in
                 try FiniteWidthBoundary(activation: activation, sigmaW2: GridAxis(parsing: sigmaW2, name: "sigma_w2"),
-                                        sigmaB2: GridAxis(parsing: sigmaB2, name: "sigma_b2"), widths: parsedWidths.map { $0! },
+                                        sigmaB2: GridAxis(parsing: sigmaB2, name: "sigma_b2"), widths: parsedWidths,
                                         networks: nets, depth: depth, burnIn: burnIn, q1: q1, sampling: weightSampling)
             }
             let shard = try shardOptions.shard()
