@@ -42,13 +42,7 @@ extension EmbeddingCommand {
             let excess = layers.map { SampleSummary(result.samples(.anisotropy, layer: $0).map { ($0 - 1) * Double(width).squareRoot() }) }
             columns += [("anisotropy_excess_sqrt_n", excess.map(\.mean)), ("anisotropy_excess_sqrt_n_stderr", excess.map(\.stderrMean))]
             columns += result.columns("q_hat", .qHat, theory: predicted.qHat.optionals)
-            if result.defined(.radialStretch) {
-                columns += result.columns("radial_stretch", .radialStretch, theory: predicted.radialStretch.optionals)
-            }
-            if result.defined(.radialDeviation) {
-                columns += result.columns("tangential_stretch", .tangentialStretch, theory: predicted.tangentialStretch.optionals)
-                columns += result.columns("radial_deviation", .radialDeviation, theory: predicted.radialDeviation.optionals)
-            }
+            columns += result.radialColumns(predicted)
             let report = LayerColumns(layers: layers, columns: columns, header: [
                 ("seed", .string(String(ensemble.seed))), ("width", .int(width)), ("nets", .int(ensemble.nets)),
                 ("points", .int(simulation.manifold.points)), ("k", .int(simulation.manifold.dimension)), ("q", .number(length)),

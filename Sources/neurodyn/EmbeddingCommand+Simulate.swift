@@ -83,13 +83,7 @@ extension EmbeddingCommand {
             columns += result.columns("conformal_factor", .conformalFactor, theory: predicted.conformalFactor.optionals)
             columns += result.columns("anisotropy", .anisotropy, theory: nil)
             columns += result.columns("q_hat", .qHat, theory: predicted.qHat.optionals)
-            if result.defined(.radialStretch) {
-                columns += result.columns("radial_stretch", .radialStretch, theory: predicted.radialStretch.optionals)
-            }
-            if result.defined(.radialDeviation) {
-                columns += result.columns("tangential_stretch", .tangentialStretch, theory: predicted.tangentialStretch.optionals)
-                columns += result.columns("radial_deviation", .radialDeviation, theory: predicted.radialDeviation.optionals)
-            }
+            columns += result.radialColumns(predicted)
             let report = LayerColumns(layers: Array(1...ensemble.depth), columns: columns, header: [
                 ("seed", .string(String(ensemble.seed))), ("width", .int(width)), ("nets", .int(ensemble.nets)),
                 ("points", .int(simulation.manifold.points)), ("k", .int(k)), ("q", .number(length)),

@@ -64,6 +64,20 @@ extension EmbeddingSimulation.Result {
     func defined(_ quantity: EmbeddingSimulation.Quantity) -> Bool {
         (1...depth).contains { summary(quantity, layer: $0).mean.isFinite }
     }
+
+    /// The radial stretch (where q varies) and the tangential stretch and radial deviation
+    /// (where q varies and k >= 2), each beside its prediction.
+    func radialColumns(_ predicted: PredictedGeometry) -> [(String, [Double?])] {
+        var columns: [(String, [Double?])] = []
+        if defined(.radialStretch) {
+            columns += self.columns("radial_stretch", .radialStretch, theory: predicted.radialStretch.optionals)
+        }
+        if defined(.radialDeviation) {
+            columns += self.columns("tangential_stretch", .tangentialStretch, theory: predicted.tangentialStretch.optionals)
+            columns += self.columns("radial_deviation", .radialDeviation, theory: predicted.radialDeviation.optionals)
+        }
+        return columns
+    }
 }
 
 extension Array where Element == Double {

@@ -99,7 +99,7 @@ struct LayerComparison {
 }
 
 extension SimulateCommand {
-    struct Lengths: EnsembleSweep {
+    struct Lengths: GramEnsembleCommand {
         static let configuration = CommandConfiguration(
             abstract: "q_hat^l = |h^l|^2/N over an ensemble, beside the 1/N theory.",
             discussion: """
@@ -129,22 +129,7 @@ extension SimulateCommand {
             let network = try ensemble.network(model)
             let sampling = try simulation.weightSampling()
             let input = try usage { () throws(MeanFieldError) in try NetworkInput.orthogonal(q1: q1, batch: batch) }
-            let shard = try shardOptions.shard()
-            func simulate(_ members: [Int]?) throws -> EnsembleGrams {
-                try usage { () throws(MeanFieldError) in
-                    try network.simulate(input: input, trials: ensemble.trials, seed: simulation.seed, sampling: sampling, lengthsOnly: true,
-                                         threads: simulation.threads, members: members, progress: progress.handler(label: "networks"))
-                }
-            }
-            if !shard.isWhole {
-                try runEnsembleShard(shard, networks: ensemble.trials, options: shardOptions, out: nil, format: output.format,
-                                     quiet: progress.quiet) { members in
-                    let grams = try simulate(members)
-                    return (grams.values, grams.valuesPerTrial)
-                }
-                return
-            }
-            try report(grams: try simulate(nil))
+            try simulateEnsemble(network, input: input, sampling: sampling, lengthsOnly: true, report: report(grams:))
         }
 
         func report(merged values: [Double]) throws {
@@ -184,7 +169,7 @@ extension SimulateCommand {
         }
     }
 
-    struct Correlations: EnsembleSweep {
+    struct Correlations: GramEnsembleCommand {
         static let configuration = CommandConfiguration(
             abstract: "c_hat^l of a pair of inputs over an ensemble, beside the 1/N theory.",
             discussion: """
@@ -213,22 +198,7 @@ extension SimulateCommand {
             let network = try ensemble.network(model)
             let sampling = try simulation.weightSampling()
             let input = try usage { () throws(MeanFieldError) in try NetworkInput.pair(q11: q1, q22: q2 ?? q1, c: c1) }
-            let shard = try shardOptions.shard()
-            func simulate(_ members: [Int]?) throws -> EnsembleGrams {
-                try usage { () throws(MeanFieldError) in
-                    try network.simulate(input: input, trials: ensemble.trials, seed: simulation.seed, sampling: sampling,
-                                         threads: simulation.threads, members: members, progress: progress.handler(label: "networks"))
-                }
-            }
-            if !shard.isWhole {
-                try runEnsembleShard(shard, networks: ensemble.trials, options: shardOptions, out: nil, format: output.format,
-                                     quiet: progress.quiet) { members in
-                    let grams = try simulate(members)
-                    return (grams.values, grams.valuesPerTrial)
-                }
-                return
-            }
-            try report(grams: try simulate(nil))
+            try simulateEnsemble(network, input: input, sampling: sampling, lengthsOnly: false, report: report(grams:))
         }
 
         func report(merged values: [Double]) throws {
@@ -258,5 +228,38 @@ extension SimulateCommand {
                 ("seed", .string(String(simulation.seed))), ("width", .int(ensemble.width)), ("trials", .int(ensemble.trials)),
                 ("sampling", .string(simulation.sampling.rawValue))])
         }
+    }
+}
+
+/// What `simulate lengths` and `simulate correlations` share: an ensemble with its options.
+protocol GramEnsembleCommand: EnsembleSweep {
+    var ensemble: EnsembleOptions { get }
+    var simulation: SimulationOptions { get }
+    var shardOptions: ShardOptions { get }
+    var output: FormatOptions { get }
+    var progress: ProgressOptions { get }
+}
+
+extension GramEnsembleCommand {
+    /// Runs the ensemble (or, sharded, this shard's networks, written for `neurodyn merge`) and
+    /// reports the whole ensemble's Gram matrices.
+    func simulateEnsemble(_ network: RandomNetwork, input: NetworkInput, sampling: WeightSampling, lengthsOnly: Bool,
+                          report: (EnsembleGrams) throws -> Void) throws {
+        let shard = try shardOptions.shard()
+        func simulate(_ members: [Int]?) throws -> EnsembleGrams {
+            try usage { () throws(MeanFieldError) in
+                try network.simulate(input: input, trials: ensemble.trials, seed: simulation.seed, sampling: sampling, lengthsOnly: lengthsOnly,
+                                     threads: simulation.threads, members: members, progress: progress.handler(label: "networks"))
+            }
+        }
+        guard shard.isWhole else {
+            try runEnsembleShard(shard, networks: ensemble.trials, options: shardOptions, out: nil, format: output.format,
+                                 quiet: progress.quiet) { members in
+                let grams = try simulate(members)
+                return (grams.values, grams.valuesPerTrial)
+            }
+            return
+        }
+        try report(try simulate(nil))
     }
 }
