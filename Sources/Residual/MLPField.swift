@@ -58,6 +58,17 @@ public struct MLPField: Sendable {
         return (f, t, slopes)
     }
 
+    /// Jacobian-vector products at X: (df/dx) v = W2 (phi'(Z) * (W1 v)) per state (B x d).
+    public func pushforward(_ x: [Double], tangent v: [Double], batch b: Int) -> [Double] {
+        let slopes = evaluate(x, batch: b).slopes
+        var u = [Double](repeating: 0, count: b * hidden)
+        BLAS.gemm(m: b, n: hidden, k: d, a: v, b: parameters.w1, transposeB: true, c: &u)
+        for k in 0..<u.count { u[k] *= slopes[k] }
+        var out = [Double](repeating: 0, count: b * d)
+        BLAS.gemm(m: b, n: d, k: hidden, a: u, b: parameters.w2, transposeB: true, c: &out)
+        return out
+    }
+
     /// Vector-Jacobian products at X with cotangent P (B x d): returns (df/dx)^T p per state
     /// (B x d) and adds p^T df/dtheta, summed over the batch and scaled by `scale`, to `gradient`.
     /// With G = (P W2) * phi'(Z): X_bar = G W1, dW2 = P^T phi(Z), db2 = sum P, dW1 = G^T X, db1 = sum G.

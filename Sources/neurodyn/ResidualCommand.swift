@@ -16,7 +16,7 @@ struct ResidualCommand: ParsableCommand {
             scheme's own map; dopri5 (adaptive, --rtol/--atol) with the continuous adjoint, by
             backsolve (--method adjoint) or on the stored forward solution (--method checkpoint).
             """,
-        subcommands: [Gradient.self, Train.self])
+        subcommands: [Gradient.self, Train.self, Hamiltonian.self])
 }
 
 extension ResidualCommand {
@@ -136,6 +136,54 @@ extension ResidualCommand {
                 print(TableText.keyValues([("final_loss", TableText.number(final.loss)), ("final_accuracy", TableText.number(final.accuracy)),
                                            ("median_ms_per_step", TableText.number(median)), ("nfe_forward", String(forward)),
                                            ("nfe_backward", String(backward))]), terminator: "")
+            }
+        }
+    }
+}
+
+extension ResidualCommand {
+    struct Hamiltonian: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Drift of H = p . f(x) and of p . dx along the adjoint backsolve (conserved by the exact flow).",
+            discussion: """
+                At the initial parameters of circles-anode3: x and a variational solution dx
+                (d(dx)/dt = (df/dx) dx, dx(0) = the inputs turned by 90 degrees) forward with
+                dopri5, p(1) = dL/dx(1), then (x, p, dx) backwards. JSON: times (1 -> 0),
+                hamiltonian, pairing (p . dx), their relative drifts, NFE.
+                """)
+
+        @Option(help: "Benchmark problem (circles-anode3).")
+        var problem: String = "circles-anode3"
+        @Option(parsing: .unconditional, help: "Relative tolerance of dopri5 (> 0).")
+        var rtol: Double = 1e-5
+        @Option(parsing: .unconditional, help: "Absolute tolerance of dopri5 (> 0).")
+        var atol: Double = 1e-5
+        @OptionGroup var output: FormatOptions
+
+        func run() throws {
+            guard problem == "circles-anode3" else {
+                printError("invalid problem: the available problem is circles-anode3, got '\(problem)'")
+                throw ExitCode(64)
+            }
+            let (inputs, labels) = CirclesAnode3.data()
+            let (field, readout) = CirclesAnode3.initialParameters()
+            let result = try usage { () throws(ResidualError) in
+                try CirclesAnode3.hamiltonianDiagnostics(field: MLPField(parameters: field), readout: Readout(parameters: readout),
+                                                         inputs: inputs, labels: labels, solver: Dopri5(rtol: rtol, atol: atol))
+            }
+            let summary: [(String, JSONValue)] = [
+                ("hamiltonian_drift", .number(result.hamiltonianDrift)), ("pairing_drift", .number(result.pairingDrift)),
+                ("nfe_forward", .int(result.forwardEvaluations)), ("nfe_backward", .int(result.backwardEvaluations))]
+            switch output.format {
+            case .json:
+                JSONValue.object(summary + [("times", .numbers(result.times)), ("hamiltonian", .numbers(result.hamiltonian)),
+                                            ("pairing", .numbers(result.pairing))]).print()
+            case .csv:
+                var table = CSVTable(columns: ["t", "hamiltonian", "pairing"])
+                for k in result.times.indices { table.append([.number(result.times[k]), .number(result.hamiltonian[k]), .number(result.pairing[k])]) }
+                print(table.text, terminator: "")
+            case .table:
+                print(TableText.keyValues(summary.map { ($0.0, $0.1.serialized(pretty: false)) }), terminator: "")
             }
         }
     }

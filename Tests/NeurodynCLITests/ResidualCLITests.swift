@@ -34,3 +34,14 @@ import Testing
         #expect(bad.status == 64 && bad.stderr.contains("rtol"))
     }
 }
+
+@Suite struct ResidualHamiltonianCLITests {
+    @Test func hamiltonianReportsSmallDrifts() throws {
+        let result = try CLI.run(["residual", "hamiltonian", "--rtol", "1e-8", "--atol", "1e-8", "--format", "json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let json = try #require(result.json)
+        #expect((json["hamiltonian_drift"] as! Double) < 1e-6 && (json["pairing_drift"] as! Double) < 1e-6)
+        #expect((json["times"] as? [Double])?.first == 1)
+        #expect(try CLI.run(["residual", "hamiltonian", "--atol", "-1"]).status == 64)
+    }
+}

@@ -1,0 +1,57 @@
+/// The adjoint as Hamiltonian mechanics (DESIGN.md section 4): with H(x, p) = p . f(x),
+/// dx/dt = dH/dp = f and dp/dt = -dH/dx = -(df/dx)^T p. For an autonomous field H is constant
+/// along the exact flow, and so is p . dx for any variational solution d(dx)/dt = (df/dx) dx
+/// (backpropagation as a conservation law). Their drift along a numerical backsolve measures the
+/// adjoint's error, which no anchor reports.
+public struct HamiltonianDiagnostics: Sendable {
+    /// The backward solve's accepted times, from 1 down to 0.
+    public var times: [Double]
+    /// H = p . f(x) and p . dx at those times.
+    public var hamiltonian: [Double]
+    public var pairing: [Double]
+    public var forwardEvaluations: Int
+    public var backwardEvaluations: Int
+
+    /// max_t |H(t) - H(1)| / |H(1)|, and the same for p . dx.
+    public var hamiltonianDrift: Double { Self.drift(hamiltonian) }
+    public var pairingDrift: Double { Self.drift(pairing) }
+
+    static func drift(_ values: [Double]) -> Double {
+        values.map { abs($0 - values[0]) }.max()! / abs(values[0])
+    }
+}
+
+extension CirclesAnode3 {
+    /// Solves x and a variational solution dx (dx(0) = the inputs rotated by 90 degrees in
+    /// their plane) forward with `solver`, sets p(1) = dL/dx(1), then integrates (x, p, dx)
+    /// backwards with the same solver, recording H and p . dx at every accepted step.
+    public static func hamiltonianDiagnostics(field: MLPField, readout: Readout, inputs: [Double], labels: [Int],
+                                              solver: Dopri5) throws(ResidualError) -> HamiltonianDiagnostics {
+        let batch = labels.count, n = inputs.count
+        var tangent = [Double](repeating: 0, count: n)
+        for i in 0..<batch { (tangent[3 * i], tangent[3 * i + 1]) = (-inputs[3 * i + 1], inputs[3 * i]) }
+        let forward = try solver.solve({ _, z in
+            let x = Array(z[0..<n]), v = Array(z[n...])
+            return field(x, batch: batch) + field.pushforward(x, tangent: v, batch: batch)
+        }, from: inputs + tangent, t0: 0, t1: 1)
+        let x1 = Array(forward.y[0..<n]), dx1 = Array(forward.y[n...])
+        let p1 = readout.loss(x1, labels: labels).stateGradient
+        var result = HamiltonianDiagnostics(times: [], hamiltonian: [], pairing: [], forwardEvaluations: forward.statistics.evaluations,
+                                            backwardEvaluations: 0)
+        func dot(_ u: ArraySlice<Double>, _ v: [Double]) -> Double { zip(u, v).reduce(0) { $0 + $1.0 * $1.1 } }
+        // z = [x, p, dx] in s = 1 - t: dx/ds = -f, dp/ds = J^T p, d(dx)/ds = -J dx.
+        let backward = try solver.solve({ _, z in
+            let x = Array(z[0..<n]), p = Array(z[n..<(2 * n)]), v = Array(z[(2 * n)...])
+            var unused = field.parameters.zero
+            return field(x, batch: batch).map { -$0 } + field.pullback(x, cotangent: p, batch: batch, gradient: &unused)
+                + field.pushforward(x, tangent: v, batch: batch).map { -$0 }
+        }, from: x1 + p1 + dx1, t0: 0, t1: 1) { s, z, _ in
+            let x = Array(z[0..<n])
+            result.times.append(1 - s)
+            result.hamiltonian.append(dot(z[n..<(2 * n)], field(x, batch: batch)))
+            result.pairing.append(dot(z[n..<(2 * n)], Array(z[(2 * n)...])))
+        }
+        result.backwardEvaluations = backward.statistics.evaluations
+        return result
+    }
+}
