@@ -19,7 +19,7 @@ extension EmbeddingCommand {
                 length keeps growing, so the polygon stops resolving the curve (resolution << 1):
                 the finite set of inputs becomes a regular simplex while the curve folds.
                 JSON: {header, layer, theory_* lists, runs: [{width, lists}]}; CSV: one row per
-                width and layer.
+                width and layer. --out DIR also writes embedding-distances.ipynb, which plots both.
                 """)
 
         @OptionGroup var ensemble: EmbeddingEnsembleOptions
@@ -102,10 +102,13 @@ extension EmbeddingCommand {
                 let manifest = RunManifest(command: "neurodyn embedding distances",
                                            parameters: ensemble.parameters + [("widths", .string(widths)), ("separations", .array(offsets.map { .int($0) }))],
                                            seed: ensemble.seed, versions: softwareVersions,
-                                           files: ["embedding-distances.csv", "embedding-distances.json"], elapsedSeconds: elapsed)
+                                           files: ["embedding-distances.csv", "embedding-distances.json", "embedding-distances.ipynb"],
+                                           elapsedSeconds: elapsed)
                 do {
                     try AtomicFile.write(table.text, to: url.appendingPathComponent("embedding-distances.csv"))
                     try AtomicFile.write(json.serialized() + "\n", to: url.appendingPathComponent("embedding-distances.json"))
+                    try DistancesNotebook.document(activation: model.activation.rawValue)
+                        .write(to: url.appendingPathComponent("embedding-distances.ipynb"))
                     try AtomicFile.write(manifest.json.serialized() + "\n", to: url.appendingPathComponent("run.json"))
                 } catch {
                     printError(error.description)

@@ -69,6 +69,8 @@ import Testing
         #expect(csv.hasPrefix("width,layer,le,") && csv.split(separator: "\n").count == 9)
         let manifest = try String(contentsOf: directory.appendingPathComponent("run.json"), encoding: .utf8)
         #expect(manifest.contains("\"seed\": \"4\"") && manifest.contains("embedding-distances.json"))
+        let notebook = try String(contentsOf: directory.appendingPathComponent("embedding-distances.ipynb"), encoding: .utf8)
+        #expect(notebook.contains("\"nbformat\": 4") && notebook.contains("embedding-distances.csv"))
     }
 
     @Test func conformalityReportsRadialStretchOnAPlaneAndNoneOnASphere() throws {
