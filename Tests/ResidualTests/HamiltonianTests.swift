@@ -27,7 +27,7 @@ import Testing
             let diagnostics = try CirclesAnode3.hamiltonianDiagnostics(field: MLPField(parameters: field), readout: Readout(parameters: readout),
                                                                        inputs: inputs, labels: labels, solver: Dopri5(rtol: tolerance, atol: tolerance))
             #expect(diagnostics.times.first == 1 && diagnostics.times.last == 0)
-            #expect(diagnostics.hamiltonianDrift < 100 * tolerance && diagnostics.pairingDrift < 100 * tolerance,
+            #expect(diagnostics.hamiltonianDrift < 10 * tolerance && diagnostics.pairingDrift < 10 * tolerance,
                     "tolerance \(tolerance): H drift \(diagnostics.hamiltonianDrift), p.dx drift \(diagnostics.pairingDrift)")
             drifts.append((diagnostics.hamiltonianDrift, diagnostics.pairingDrift))
         }
