@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "MeanField", targets: ["MeanField"]),
         .library(name: "Embedding", targets: ["Embedding"]),
         .library(name: "Residual", targets: ["Residual"]),
+        .library(name: "Hopfield", targets: ["Hopfield"]),
         .library(name: "Notebook", targets: ["Notebook"]),
         .executable(name: "neurodyn", targets: ["neurodyn"]),
     ],
@@ -21,15 +22,23 @@ let package = Package(
             name: "CGSL",
             providers: [.apt(["libgsl-dev", "libopenblas-dev"])]
         ),
-        .target(name: "GSLKit", dependencies: ["CGSL"]),
+        // Vectorised exp and distance loops (glibc's libmvec through clang's -fveclib), called
+        // only from GSLKit; target_clones picks AVX2 or plain x86-64 at load time.
+        .target(
+            name: "CVectorMath",
+            cSettings: [.unsafeFlags(["-O3", "-fno-math-errno", "-fveclib=libmvec"])],
+            linkerSettings: [.linkedLibrary("mvec"), .linkedLibrary("m")]
+        ),
+        .target(name: "GSLKit", dependencies: ["CGSL", "CVectorMath"]),
         .target(name: "MeanField", dependencies: ["GSLKit"]),
         .target(name: "Embedding", dependencies: ["MeanField", "GSLKit"]),
         .target(name: "Residual", dependencies: ["MeanField", "GSLKit"]),
+        .target(name: "Hopfield", dependencies: ["GSLKit"]),
         .target(name: "Notebook"),
         .executableTarget(
             name: "neurodyn",
             dependencies: [
-                "MeanField", "Embedding", "Residual", "Notebook", "GSLKit",
+                "MeanField", "Embedding", "Residual", "Hopfield", "Notebook", "GSLKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -37,6 +46,7 @@ let package = Package(
         .testTarget(name: "MeanFieldTests", dependencies: ["MeanField", "GSLKit"]),
         .testTarget(name: "EmbeddingTests", dependencies: ["Embedding", "MeanField", "GSLKit"]),
         .testTarget(name: "ResidualTests", dependencies: ["Residual", "MeanField", "GSLKit"]),
+        .testTarget(name: "HopfieldTests", dependencies: ["Hopfield", "GSLKit"]),
         .testTarget(name: "NotebookTests", dependencies: ["Notebook"]),
         .testTarget(name: "NeurodynCLITests", dependencies: ["neurodyn"]),
     ]

@@ -16,6 +16,10 @@
 #include <gsl/gsl_sf_gamma.h>
 #include <gsl/gsl_version.h>
 #include <gsl/gsl_cblas.h>
+#include <gsl/gsl_odeiv2.h>
+#include <gsl/gsl_eigen.h>
+#include <gsl/gsl_linalg.h>
+#include <gsl/gsl_permutation.h>
 
 /* OpenBLAS's own entry points (its cblas.h would clash with gsl_cblas.h). */
 char *openblas_get_config(void);
@@ -28,6 +32,22 @@ static inline const gsl_rng_type *cgsl_rng_mt19937(void) { return gsl_rng_mt1993
 static inline const gsl_root_fsolver_type *cgsl_root_fsolver_brent(void) { return gsl_root_fsolver_brent; }
 static inline const gsl_min_fminimizer_type *cgsl_min_fminimizer_brent(void) { return gsl_min_fminimizer_brent; }
 static inline const char *cgsl_version(void) { return gsl_version; }
+static inline const gsl_odeiv2_step_type *cgsl_odeiv2_step(int k) {
+    switch (k) {
+    case 0: return gsl_odeiv2_step_rk2;
+    case 1: return gsl_odeiv2_step_rk4;
+    case 2: return gsl_odeiv2_step_rkf45;
+    case 3: return gsl_odeiv2_step_rkck;
+    case 4: return gsl_odeiv2_step_rk8pd;
+    case 5: return gsl_odeiv2_step_rk1imp;
+    case 6: return gsl_odeiv2_step_rk2imp;
+    case 7: return gsl_odeiv2_step_rk4imp;
+    case 8: return gsl_odeiv2_step_bsimp;
+    case 9: return gsl_odeiv2_step_msadams;
+    case 10: return gsl_odeiv2_step_msbdf;
+    default: return 0;
+    }
+}
 
 /* GSL seeds MT19937 from one 32-bit integer (gsl_rng_set keeps s & 0xffffffff), so among 10^4
    networks two would share a stream with probability ~1%. This fills the whole 624-word state

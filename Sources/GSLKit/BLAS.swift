@@ -25,6 +25,14 @@ public enum BLAS {
             Int32(m), Int32(n), Int32(k), alpha,
             a, Int32(transposeA ? m : k), b, Int32(transposeB ? k : n), beta, c, Int32(n))
     }
+
+    /// y = op(A) x for a row-major rows x columns matrix A (op(A) = A^T when `transposed`, then x
+    /// has `rows` values and y `columns`).
+    @inline(__always)
+    public static func gemv(transposed: Bool, rows: Int, columns: Int, _ a: UnsafeBufferPointer<Double>, _ x: [Double], into y: inout [Double]) {
+        cblas_dgemv(CblasRowMajor, transposed ? CblasTrans : CblasNoTrans, Int32(rows), Int32(columns), 1, a.baseAddress, Int32(columns),
+                    x, 1, 0, &y, 1)
+    }
 }
 
 /// GSL's version string, for run manifests.

@@ -1,0 +1,78 @@
+import CGSL
+
+/// Dense linear algebra on small row-major matrices through GSL (`gsl_eigen_symm`,
+/// `gsl_linalg_LU_*`): stability of fixed points and Newton steps of a few unknowns.
+public enum DenseLinearAlgebra {
+    /// The eigenvalues of the symmetric n x n matrix `a` (row-major; only its lower triangle is
+    /// read), ascending.
+    public static func symmetricEigenvalues(_ a: [Double], n: Int) throws(GSLError) -> [Double] {
+        installGSLErrorHandler()
+        guard n >= 1, a.count == n * n else {
+            throw GSLError(status: Int32(GSL_EBADLEN), reason: "a symmetric eigenproblem needs n x n = \(n * n) values, got \(a.count)")
+        }
+        guard let workspace = gsl_eigen_symm_alloc(n) else {
+            throw GSLError(status: Int32(GSL_ENOMEM), reason: "cannot allocate an eigen workspace of size \(n)")
+        }
+        defer { gsl_eigen_symm_free(workspace) }
+        var matrix = a
+        var values = [Double](repeating: 0, count: n)
+        try matrix.withUnsafeMutableBufferPointer { (m) throws(GSLError) in
+            try values.withUnsafeMutableBufferPointer { (v) throws(GSLError) in
+                var view = gsl_matrix_view_array(m.baseAddress, n, n)
+                var vector = gsl_vector_view_array(v.baseAddress, n)
+                try check(gsl_eigen_symm(&view.matrix, &vector.vector, workspace))
+            }
+        }
+        return values.sorted()
+    }
+
+    /// Solves a x = b for a general n x n row-major `a` by LU with partial pivoting. Throws
+    /// `GSL_EDOM` when `a` is singular.
+    public static func solve(_ a: [Double], _ b: [Double], n: Int) throws(GSLError) -> [Double] {
+        installGSLErrorHandler()
+        guard n >= 1, a.count == n * n, b.count == n else {
+            throw GSLError(status: Int32(GSL_EBADLEN), reason: "a linear solve needs an n x n matrix and n values (n = \(n))")
+        }
+        guard let permutation = gsl_permutation_alloc(n) else {
+            throw GSLError(status: Int32(GSL_ENOMEM), reason: "cannot allocate a permutation of size \(n)")
+        }
+        defer { gsl_permutation_free(permutation) }
+        var lu = a, rhs = b, x = [Double](repeating: 0, count: n)
+        try lu.withUnsafeMutableBufferPointer { (m) throws(GSLError) in
+            var matrix = gsl_matrix_view_array(m.baseAddress, n, n)
+            var sign: Int32 = 0
+            try check(gsl_linalg_LU_decomp(&matrix.matrix, permutation, &sign))
+            let scale = m.reduce(0) { Swift.max($0, abs($1)) }
+            for i in 0..<n where abs(m[i * n + i]) <= 1e-14 * scale {
+                throw GSLError(status: Int32(GSL_EDOM), reason: "the matrix is singular (pivot \(i))")
+            }
+            try rhs.withUnsafeMutableBufferPointer { (r) throws(GSLError) in
+                try x.withUnsafeMutableBufferPointer { (out) throws(GSLError) in
+                    var b = gsl_vector_view_array(r.baseAddress, n)
+                    var solution = gsl_vector_view_array(out.baseAddress, n)
+                    try check(gsl_linalg_LU_solve(&matrix.matrix, permutation, &b.vector, &solution.vector))
+                }
+            }
+        }
+        return x
+    }
+
+    /// log |det a| for a general n x n row-major `a` (LU, `gsl_linalg_LU_lndet`).
+    public static func logAbsDeterminant(_ a: [Double], n: Int) throws(GSLError) -> Double {
+        installGSLErrorHandler()
+        guard n >= 1, a.count == n * n else {
+            throw GSLError(status: Int32(GSL_EBADLEN), reason: "a determinant needs n x n = \(n * n) values, got \(a.count)")
+        }
+        guard let permutation = gsl_permutation_alloc(n) else {
+            throw GSLError(status: Int32(GSL_ENOMEM), reason: "cannot allocate a permutation of size \(n)")
+        }
+        defer { gsl_permutation_free(permutation) }
+        var lu = a
+        return try lu.withUnsafeMutableBufferPointer { (m) throws(GSLError) -> Double in
+            var matrix = gsl_matrix_view_array(m.baseAddress, n, n)
+            var sign: Int32 = 0
+            try check(gsl_linalg_LU_decomp(&matrix.matrix, permutation, &sign))
+            return gsl_linalg_LU_lndet(&matrix.matrix)
+        }
+    }
+}

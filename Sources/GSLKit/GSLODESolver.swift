@@ -1,0 +1,188 @@
+import CGSL
+
+/// A system of ordinary differential equations dy/dt = f(t, y) for GSL's `odeiv2` steppers.
+///
+/// `field(t, y, dydt)` writes f(t, y); `jacobian(t, y, dfdy, dfdt)` writes the row-major Jacobian
+/// dfdy[i * n + j] = df_i/dy_j and df/dt (GSL's convention; needed by the implicit steppers
+/// rk1imp, rk2imp, rk4imp, bsimp and msbdf). Either may throw; the error ends the solve and is
+/// rethrown unchanged.
+public struct ODESystem {
+    public typealias Field = (_ t: Double, _ y: UnsafeBufferPointer<Double>, _ dydt: UnsafeMutableBufferPointer<Double>) throws -> Void
+    public typealias Jacobian = (_ t: Double, _ y: UnsafeBufferPointer<Double>, _ dfdy: UnsafeMutableBufferPointer<Double>,
+                                 _ dfdt: UnsafeMutableBufferPointer<Double>) throws -> Void
+
+    public let dimension: Int
+    public var field: Field
+    public var jacobian: Jacobian?
+
+    public init(dimension: Int, field: @escaping Field, jacobian: Jacobian? = nil) {
+        self.dimension = dimension
+        self.field = field
+        self.jacobian = jacobian
+    }
+}
+
+/// GSL's `gsl_odeiv2_step_*` methods (GSL manual, "Ordinary Differential Equations").
+public enum GSLStepper: String, CaseIterable, Sendable {
+    case rk2, rk4, rkf45, rkck, rk8pd, rk1imp, rk2imp, rk4imp, bsimp, msadams, msbdf
+
+    /// Implicit steppers that call the exact Jacobian.
+    public var needsJacobian: Bool {
+        switch self {
+        case .rk1imp, .rk2imp, .rk4imp, .bsimp, .msbdf: true
+        default: false
+        }
+    }
+
+    var code: Int32 { Int32(Self.allCases.firstIndex(of: self)!) }
+}
+
+/// Why a GSL ODE solve stopped.
+public enum ODEError: Error, CustomStringConvertible {
+    /// The vector field returned NaN or infinity: the time and the first bad component.
+    case nonFinite(t: Double, component: Int)
+    /// More than `maxSteps` accepted steps before reaching `t`.
+    case maxSteps(Int, t: Double)
+    /// Invalid settings: the parameter and the reason.
+    case invalid(parameter: String, reason: String)
+    /// GSL reported a failure (e.g. the step size underflowed).
+    case gsl(GSLError, t: Double)
+
+    public var description: String {
+        switch self {
+        case .nonFinite(let t, let component): "the vector field is not finite at t = \(t) (component \(component))"
+        case .maxSteps(let n, let t): "more than \(n) steps (max-steps) before t = \(t)"
+        case .invalid(let parameter, let reason): "invalid \(parameter): \(reason)"
+        case .gsl(let error, let t): "\(error) at t = \(t)"
+        }
+    }
+}
+
+/// The states of a solve at its output times and what it cost.
+public struct ODESolution: Sendable {
+    public let dimension: Int
+    public let times: [Double]
+    /// Row-major: `states[k * dimension ..< (k + 1) * dimension]` is y(times[k]).
+    public let states: [Double]
+    public let acceptedSteps: Int
+    public let rejectedSteps: Int
+    public let fieldEvaluations: Int
+    public let jacobianEvaluations: Int
+
+    public func state(_ k: Int) -> ArraySlice<Double> { states[k * dimension ..< (k + 1) * dimension] }
+}
+
+/// An adaptive solve by one of GSL's steppers with the standard error control
+/// |err_i| <= atol + rtol |y_i| (`gsl_odeiv2_control_y_new`), landing exactly on every output time
+/// (`gsl_odeiv2_driver_apply`). A value with defaults, in the manner of diffrax's solvers:
+/// `GSLODESolver(stepper: .msbdf, rtol: 1e-10).solve(system, from: y0, times: [0, 1, 2])`.
+public struct GSLODESolver: Sendable {
+    public var stepper: GSLStepper
+    public var rtol: Double
+    public var atol: Double
+    /// The first trial step (its sign follows the direction of the output times).
+    public var initialStep: Double
+    public var maxSteps: Int
+
+    public init(stepper: GSLStepper = .rk8pd, rtol: Double = 1e-8, atol: Double = 1e-8,
+                initialStep: Double = 1e-3, maxSteps: Int = 1_000_000) {
+        self.stepper = stepper
+        self.rtol = rtol
+        self.atol = atol
+        self.initialStep = initialStep
+        self.maxSteps = maxSteps
+    }
+
+    /// Integrates from y(times[0]) = y0 through the monotone `times`.
+    public func solve(_ system: ODESystem, from y0: [Double], times: [Double]) throws -> ODESolution {
+        installGSLErrorHandler()
+        let n = system.dimension
+        try validate(system: system, y0: y0, times: times)
+        let forward = times.count < 2 || times[times.count - 1] >= times[0]
+
+        final class Context {
+            let system: ODESystem
+            var error: (any Error)?
+            var evaluations = 0, jacobians = 0
+            init(_ system: ODESystem) { self.system = system }
+        }
+        let context = Context(system)
+        let params = Unmanaged.passUnretained(context).toOpaque()
+        let function: @convention(c) (Double, UnsafePointer<Double>?, UnsafeMutablePointer<Double>?, UnsafeMutableRawPointer?) -> Int32 = { t, y, dydt, params in
+            let context = Unmanaged<Context>.fromOpaque(params!).takeUnretainedValue()
+            let n = context.system.dimension
+            context.evaluations += 1
+            let out = UnsafeMutableBufferPointer(start: dydt, count: n)
+            do {
+                try context.system.field(t, UnsafeBufferPointer(start: y, count: n), out)
+                if let bad = out.firstIndex(where: { !$0.isFinite }) { throw ODEError.nonFinite(t: t, component: bad) }
+            } catch {
+                context.error = error
+                return Int32(GSL_EBADFUNC)
+            }
+            return Int32(GSL_SUCCESS)
+        }
+        let jacobian: @convention(c) (Double, UnsafePointer<Double>?, UnsafeMutablePointer<Double>?, UnsafeMutablePointer<Double>?, UnsafeMutableRawPointer?) -> Int32 = { t, y, dfdy, dfdt, params in
+            let context = Unmanaged<Context>.fromOpaque(params!).takeUnretainedValue()
+            let n = context.system.dimension
+            context.jacobians += 1
+            do {
+                try context.system.jacobian!(t, UnsafeBufferPointer(start: y, count: n),
+                                             UnsafeMutableBufferPointer(start: dfdy, count: n * n),
+                                             UnsafeMutableBufferPointer(start: dfdt, count: n))
+            } catch {
+                context.error = error
+                return Int32(GSL_EBADFUNC)
+            }
+            return Int32(GSL_SUCCESS)
+        }
+        var gslSystem = gsl_odeiv2_system(function: function, jacobian: system.jacobian == nil ? nil : jacobian,
+                                          dimension: n, params: params)
+        return try withExtendedLifetime(context) {
+            guard let driver = gsl_odeiv2_driver_alloc_y_new(&gslSystem, cgsl_odeiv2_step(stepper.code),
+                                                              forward ? initialStep : -initialStep, atol, rtol) else {
+                throw ODEError.gsl(GSLError(status: Int32(GSL_ENOMEM), reason: "cannot allocate the \(stepper) driver"), t: times[0])
+            }
+            defer { gsl_odeiv2_driver_free(driver) }
+            _ = gsl_odeiv2_driver_set_nmax(driver, UInt(maxSteps))
+            var y = y0, t = times[0]
+            var states = y0
+            states.reserveCapacity(n * times.count)
+            for k in 1..<times.count {
+                let status = gsl_odeiv2_driver_apply(driver, &t, times[k], &y)
+                if let error = context.error { throw error }
+                if status == Int32(GSL_EMAXITER) { throw ODEError.maxSteps(maxSteps, t: times[k]) }
+                do throws(GSLError) { try check(status) } catch { throw ODEError.gsl(error, t: t) }
+                states.append(contentsOf: y)
+            }
+            let evolve = driver.pointee.e.pointee
+            return ODESolution(dimension: n, times: times, states: states, acceptedSteps: Int(evolve.count),
+                               rejectedSteps: Int(evolve.failed_steps), fieldEvaluations: context.evaluations,
+                               jacobianEvaluations: context.jacobians)
+        }
+    }
+
+    private func validate(system: ODESystem, y0: [Double], times: [Double]) throws {
+        guard system.dimension >= 1, y0.count == system.dimension else {
+            throw ODEError.invalid(parameter: "y0", reason: "has \(y0.count) values for a system of dimension \(system.dimension)")
+        }
+        guard rtol > 0, rtol.isFinite else { throw ODEError.invalid(parameter: "rtol", reason: "must be > 0, got \(rtol)") }
+        guard atol > 0, atol.isFinite else { throw ODEError.invalid(parameter: "atol", reason: "must be > 0, got \(atol)") }
+        guard initialStep > 0, initialStep.isFinite else {
+            throw ODEError.invalid(parameter: "initial step", reason: "must be > 0, got \(initialStep)")
+        }
+        guard maxSteps >= 1 else { throw ODEError.invalid(parameter: "max-steps", reason: "must be >= 1, got \(maxSteps)") }
+        guard !stepper.needsJacobian || system.jacobian != nil else {
+            throw ODEError.invalid(parameter: "stepper", reason: "\(stepper) needs the exact Jacobian and the system has none")
+        }
+        guard !times.isEmpty, times.allSatisfy(\.isFinite) else {
+            throw ODEError.invalid(parameter: "times", reason: "need at least one finite time")
+        }
+        let increasing = zip(times, times.dropFirst()).allSatisfy { $0 < $1 }
+        let decreasing = zip(times, times.dropFirst()).allSatisfy { $0 > $1 }
+        guard increasing || decreasing else {
+            throw ODEError.invalid(parameter: "times", reason: "must be strictly increasing or strictly decreasing")
+        }
+        guard y0.allSatisfy(\.isFinite) else { throw ODEError.invalid(parameter: "y0", reason: "is not finite") }
+    }
+}

@@ -1,0 +1,23 @@
+import CVectorMath
+
+/// Vectorised loops over contiguous buffers (C, glibc's libmvec: 4-lane AVX2 exp within 4 ulp
+/// where the CPU has it, the scalar libm exp otherwise).
+public enum VectorMath {
+    /// out[i n + j] = -scale |p_i - q_j|^2 for p (m x d) and q (n x d), row-major.
+    public static func scaledSquaredDistances(_ p: UnsafeBufferPointer<Double>, _ q: UnsafeBufferPointer<Double>, m: Int, n: Int, d: Int,
+                                              scale: Double, into out: UnsafeMutableBufferPointer<Double>) {
+        precondition(p.count >= m * d && q.count >= n * d && out.count >= m * n)
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: n * d) { qT in
+            for j in 0..<n { for k in 0..<d { qT[k * n + j] = q[j * d + k] } }
+            nd_scaled_squared_distances(m, n, d, p.baseAddress, qT.baseAddress, scale, out.baseAddress)
+        }
+    }
+
+    /// out[i n + j] = exp(a[i n + j] + f[i] + g[j]).
+    public static func expShifted(_ a: UnsafeBufferPointer<Double>, rowShifts f: [Double], columnShifts g: [Double],
+                                  into out: UnsafeMutableBufferPointer<Double>) {
+        let m = f.count, n = g.count
+        precondition(a.count >= m * n && out.count >= m * n)
+        nd_exp_shifted(m, n, a.baseAddress, f, g, out.baseAddress)
+    }
+}

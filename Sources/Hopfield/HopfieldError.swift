@@ -1,0 +1,33 @@
+import GSLKit
+
+/// Why a Hopfield computation refused its input or failed. Each case names the parameter.
+public enum HopfieldError: Error, Equatable, CustomStringConvertible {
+    /// Invalid input (exit status 64 on the command line): the parameter and the reason.
+    case invalid(parameter: String, reason: String)
+    /// The energy needs a symmetric W; `asymmetry` is max |W_ij - W_ji|.
+    case asymmetric(asymmetry: Double)
+    /// A solve failed: what, and why (exit status 1).
+    case failed(String)
+
+    public var description: String {
+        switch self {
+        case .invalid(let parameter, let reason): "invalid \(parameter): \(reason)"
+        case .asymmetric(let a): "invalid W: the energy E(x) = -x.Wx/2 - I.x + sum phi(x_i)/tau needs a symmetric W (max |W_ij - W_ji| = \(a))"
+        case .failed(let reason): reason
+        }
+    }
+
+    public var isUsageError: Bool {
+        switch self {
+        case .invalid, .asymmetric: true
+        case .failed: false
+        }
+    }
+
+    /// Maps a solver's error: its invalid settings are usage errors, the rest runtime failures.
+    static func from(_ error: any Error) -> HopfieldError {
+        if let error = error as? HopfieldError { return error }
+        if case .invalid(let parameter, let reason)? = error as? ODEError { return .invalid(parameter: parameter, reason: reason) }
+        return .failed("\(error)")
+    }
+}

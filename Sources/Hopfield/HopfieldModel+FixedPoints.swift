@@ -1,0 +1,114 @@
+import Foundation
+import GSLKit
+
+/// An equilibrium of the flow: -u/tau + W sigma(u) + I = 0.
+public struct HopfieldFixedPoint: Sendable {
+    public let u: [Double]
+    public let x: [Double]
+    public let energy: Double
+    /// Eigenvalues of Hess_x E, ascending: all positive = a stable equilibrium (a minimum of E).
+    public let hessianEigenvalues: [Double]
+    public var stable: Bool { hessianEigenvalues.first.map { $0 > 0 } ?? false }
+    /// The number of negative Hessian eigenvalues (0 minimum, 1 saddle of index one, ...).
+    public var index: Int { hessianEigenvalues.filter { $0 < 0 }.count }
+}
+
+extension HopfieldModel {
+    /// All fixed points found by damped Newton from many starts (small n), deduplicated.
+    ///
+    /// A fixed point has u = tau (W x + I), so starts are u = tau (W x + I) over a grid of outputs
+    /// x in the box (bounded activations) plus `randomStarts` uniform draws (SplitMix64 from
+    /// `seed`); for an unbounded range the x are drawn from [-R, R] with R = 1 + tau (|W| + |I|).
+    /// Newton on F(u) = -u/tau + W sigma(u) + I with the exact Jacobian and halving line search on
+    /// |F|^2, converged when |F|_inf <= 1e-13 (1 + |u|_inf / tau). Points closer than 1e-7 (1 + |u|)
+    /// are one. Needs a symmetric W (stability is read from Hess_x E).
+    public func fixedPoints(gridPerUnit: Int? = nil, randomStarts: Int = 200, seed: UInt64 = 1) throws(HopfieldError) -> [HopfieldFixedPoint] {
+        try requireSymmetric()
+        guard randomStarts >= 0 else { throw .invalid(parameter: "random starts", reason: "must be >= 0") }
+        let perUnit = gridPerUnit ?? [64, 24, 12][safe: n - 1] ?? max(2, Int(Foundation.pow(4096, 1 / Double(n))))
+        guard perUnit >= 1, Double(perUnit).power(n) <= 1e6 else {
+            throw .invalid(parameter: "grid", reason: "\(perUnit)^\(n) starts is too many; fixed points by enumeration are for small n")
+        }
+        var starts: [[Double]] = []
+        let (lo, hi) = activation.isBounded ? activation.range : (-1 - tau * (weights.map(abs).max()! + inputs.map(abs).max()!),
+                                                                   1 + tau * (weights.map(abs).max()! + inputs.map(abs).max()!))
+        let total = Int(Double(perUnit).power(n))
+        for k in 0..<total {
+            var rest = k
+            var x = [Double](repeating: 0, count: n)
+            for i in 0..<n {
+                x[i] = lo + (hi - lo) * (Double(rest % perUnit) + 0.5) / Double(perUnit)
+                rest /= perUnit
+            }
+            starts.append(x)
+        }
+        var generator = SplitMix64(seed: seed)
+        for _ in 0..<randomStarts {
+            starts.append((0..<n).map { _ in lo + (hi - lo) * generator.nextDouble() })
+        }
+        var found: [[Double]] = []
+        for x in starts {
+            var u = [Double](repeating: 0, count: n)
+            x.withUnsafeBufferPointer { x in u.withUnsafeMutableBufferPointer { field(x, into: $0) } }
+            for i in 0..<n { u[i] *= tau }
+            guard let root = newton(from: u) else { continue }
+            let duplicate = found.contains { other in
+                zip(other, root).allSatisfy { abs($0 - $1) <= 1e-7 * (1 + abs($1)) }
+            }
+            if !duplicate { found.append(root) }
+        }
+        var points: [HopfieldFixedPoint] = []
+        for u in found {
+            let x = outputs(u)
+            guard x.allSatisfy(activation.contains) else { continue }
+            let hessian = try energyHessian(x)
+            let eigenvalues: [Double]
+            do { eigenvalues = try DenseLinearAlgebra.symmetricEigenvalues(hessian, n: n) } catch { throw .failed("\(error)") }
+            points.append(HopfieldFixedPoint(u: u, x: x, energy: try energy(x), hessianEigenvalues: eigenvalues))
+        }
+        return points.sorted { $0.energy < $1.energy }
+    }
+
+    /// Damped Newton on F(u) = C du/dt; nil if it does not converge in 100 iterations.
+    private func newton(from start: [Double]) -> [Double]? {
+        var u = start
+        func residual(_ u: [Double]) -> [Double] { zip(velocity(u), capacitances).map { $0 * $1 } }
+        var f = residual(u)
+        var norm2 = f.reduce(0) { $0 + $1 * $1 }
+        for _ in 0..<100 {
+            let scale = 1 + u.reduce(0) { max($0, abs($1)) } / tau
+            if f.reduce(0, { max($0, abs($1)) }) <= 1e-13 * scale { return u }
+            var jacobian = self.jacobian(u)
+            for i in 0..<n { for j in 0..<n { jacobian[i * n + j] *= capacitances[i] } }
+            guard let step = try? DenseLinearAlgebra.solve(jacobian, f.map { -$0 }, n: n) else { return nil }
+            var t = 1.0
+            var accepted = false
+            while t > 1e-10 {
+                let trial = zip(u, step).map { $0 + t * $1 }
+                let g = residual(trial)
+                let trialNorm2 = g.reduce(0) { $0 + $1 * $1 }
+                if trialNorm2.isFinite && trialNorm2 < (1 - 1e-4 * t) * norm2 || trialNorm2 == 0 {
+                    u = trial
+                    f = g
+                    norm2 = trialNorm2
+                    accepted = true
+                    break
+                }
+                t *= 0.5
+            }
+            guard accepted else {
+                // No decrease at machine precision: accept if already at the floor.
+                return f.reduce(0, { max($0, abs($1)) }) <= 1e-11 * scale ? u : nil
+            }
+        }
+        return nil
+    }
+}
+
+private extension Array {
+    subscript(safe index: Int) -> Element? { indices.contains(index) ? self[index] : nil }
+}
+
+private extension Double {
+    func power(_ k: Int) -> Double { (0..<k).reduce(1) { r, _ in r * self } }
+}

@@ -1,0 +1,231 @@
+import ArgumentParser
+import Foundation
+import GSLKit
+import Hopfield
+import Notebook
+
+struct HopfieldCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "hopfield",
+        abstract: "The continuous Hopfield network: flow, energy, Hessian geometry, compressibility, diffusion machine.",
+        discussion: """
+            C_i du_i/dt = -u_i/tau + sum_j W_ij sigma(u_j) + I_i, x = sigma(u), with the energy
+            E(x) = -x.Wx/2 - I.x + (1/tau) sum phi(x_i), phi the Legendre dual of psi = Int sigma
+            (DESIGN.md section 5). The model file gives activation, W (symmetric for anything that
+            needs E), I, gain, tau and C. An asymmetric W runs the flow with a warning; commands
+            that need the energy refuse it.
+            """,
+        subcommands: [Trajectory.self, FixedPoints.self, Compressibility.self, Distance.self, Stationary.self,
+                      Liouville.self, Density.self])
+}
+
+/// The GSL stepper and tolerances of a trajectory.
+struct StepperOptions: ParsableArguments {
+    @Option(help: "GSL stepper: \(GSLStepper.allCases.map(\.rawValue).joined(separator: ", ")) (implicit ones use the exact Jacobian).")
+    var stepper: String = "rk8pd"
+    @Option(parsing: .unconditional, help: "Relative tolerance (> 0).")
+    var rtol: Double = 1e-10
+    @Option(parsing: .unconditional, help: "Absolute tolerance (> 0).")
+    var atol: Double = 1e-10
+    @Option(name: .customLong("max-steps"), help: "Step limit of the whole solve.")
+    var maxSteps: Int = 1_000_000
+
+    func solver() throws -> GSLODESolver {
+        guard let stepper = GSLStepper(rawValue: stepper) else {
+            printError("invalid stepper: '\(stepper)' is not one of \(GSLStepper.allCases.map(\.rawValue).joined(separator: ", "))")
+            throw ExitCode(64)
+        }
+        for (name, value) in [("rtol", rtol), ("atol", atol)] where !(value > 0 && value.isFinite) {
+            printError("invalid \(name): must be > 0, got \(value)")
+            throw ExitCode(64)
+        }
+        guard maxSteps >= 1 else {
+            printError("invalid max-steps: must be >= 1, got \(maxSteps)")
+            throw ExitCode(64)
+        }
+        return GSLODESolver(stepper: stepper, rtol: rtol, atol: atol, maxSteps: maxSteps)
+    }
+}
+
+extension HopfieldCommand {
+    struct Trajectory: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "u(t), x(t) and E(x(t)) at the given times (GSL rk8pd by default).")
+
+        @OptionGroup var file: HopfieldModelOption
+        @Option(help: ArgumentHelp("Initial state u(t_1), one value per unit.", valueName: "U1,U2,.."))
+        var u0: String
+        @Option(help: ArgumentHelp("Output times, strictly monotone; the first is the start.", valueName: "T1,T2,.."))
+        var times: String
+        @OptionGroup var stepper: StepperOptions
+        @OptionGroup var output: FormatOptions
+
+        func run() throws {
+            let model = try file.load()
+            let u0 = try parseDoubles(self.u0, name: "u0", count: model.n)
+            let times = try parseDoubles(self.times, name: "times")
+            if !model.isSymmetric {
+                printError("warning: W is not symmetric (max |W_ij - W_ji| = \(model.asymmetry)): the flow runs, the energy is not reported")
+            }
+            let solver = try stepper.solver()
+            let path = try usage { () throws(HopfieldError) in try model.trajectory(u0: u0, times: times, solver: solver) }
+            let n = model.n
+            switch output.format {
+            case .json:
+                JSONValue.object([("times", .numbers(times)), ("u", jsonRows(path.u, width: n)), ("x", jsonRows(path.x, width: n)),
+                                  ("energy", path.energy.map(JSONValue.numbers) ?? .null),
+                                  ("accepted_steps", .int(path.acceptedSteps)), ("rejected_steps", .int(path.rejectedSteps))]).print()
+            case .csv, .table:
+                let header = ["t"] + (1...n).map { "u\($0)" } + (1...n).map { "x\($0)" } + ["energy"]
+                let rows = times.indices.map { k in
+                    [times[k]] + Array(path.row(path.u, k)) + Array(path.row(path.x, k)) + [path.energy?[k] ?? .nan]
+                }
+                printRows(header, rows, format: output.format)
+            }
+        }
+    }
+
+    struct FixedPoints: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "fixed-points",
+            abstract: "All fixed points (damped Newton from a grid and random starts, deduplicated) with their stability.",
+            discussion: "Stable = Hess_x E = -W + diag(1/(tau sigma'(u))) positive definite (a minimum of E); index = its negative eigenvalues. For small n.")
+
+        @OptionGroup var file: HopfieldModelOption
+        @Option(help: "Random starts besides the grid.")
+        var starts: Int = 200
+        @Option(parsing: .unconditional, help: "Seed of the random starts.")
+        var seed: UInt64 = 1
+        @OptionGroup var output: FormatOptions
+
+        func run() throws {
+            let model = try file.load()
+            let points = try usage { () throws(HopfieldError) in try model.fixedPoints(randomStarts: starts, seed: seed) }
+            switch output.format {
+            case .json:
+                JSONValue.object([("fixed_points", .array(points.map { p in
+                    .object([("u", .numbers(p.u)), ("x", .numbers(p.x)), ("energy", .number(p.energy)), ("stable", .bool(p.stable)),
+                             ("index", .int(p.index)), ("hessian_eigenvalues", .numbers(p.hessianEigenvalues))])
+                }))]).print()
+            case .csv, .table:
+                let n = model.n
+                let header = (1...n).map { "u\($0)" } + (1...n).map { "x\($0)" } + ["energy", "stable", "index"]
+                printRows(header, points.map { $0.u + $0.x + [$0.energy, $0.stable ? 1 : 0, Double($0.index)] }, format: output.format)
+            }
+        }
+    }
+
+    struct Compressibility: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Phase-space compressibility kappa_u, kappa_x, kappa_g and the Laplace-Beltrami of E at a state u.",
+            discussion: "Closed forms with r = sigma''/sigma' (DESIGN.md section 5); --numerical takes central differences of the field and the energy instead.")
+
+        @OptionGroup var file: HopfieldModelOption
+        @Option(help: ArgumentHelp("The state u, one value per unit.", valueName: "U1,U2,.."))
+        var u: String
+        @Flag(help: "Finite-difference divergences instead of the closed forms.")
+        var numerical = false
+        @OptionGroup var output: FormatOptions
+
+        func run() throws {
+            let model = try file.load()
+            let u = try parseDoubles(self.u, name: "u", count: model.n)
+            let c = try usage { () throws(HopfieldError) in
+                numerical ? try model.numericalCompressibility(u: u) : try model.compressibility(u: u)
+            }
+            let pairs: [(String, Double)] = [("kappa_u", c.kappaU), ("kappa_x", c.kappaX), ("kappa_g", c.kappaG),
+                                             ("laplacian_energy", c.laplacianEnergy)]
+            printPairs(pairs, format: output.format)
+        }
+    }
+
+    struct Distance: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Geodesic distance of the Hessian metric G = diag(C_i/sigma') between two outputs.")
+
+        @OptionGroup var file: HopfieldModelOption
+        @Option(help: ArgumentHelp("First output point.", valueName: "X1,X2,.."))
+        var x: String
+        @Option(help: ArgumentHelp("Second output point.", valueName: "Y1,Y2,.."))
+        var y: String
+        @OptionGroup var output: FormatOptions
+
+        func run() throws {
+            let model = try file.load()
+            let x = try parseDoubles(self.x, name: "x", count: model.n), y = try parseDoubles(self.y, name: "y", count: model.n)
+            let d = try usage { () throws(HopfieldError) in try model.distance(x, y) }
+            printPairs([("distance", d)], format: output.format)
+        }
+    }
+
+    struct Stationary: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Mean, covariance, mean energy and log Z of exp(-E/T) on the output box (n <= 3, tanh-sinh quadrature).")
+
+        @OptionGroup var file: HopfieldModelOption
+        @Option(parsing: .unconditional, help: "Temperature T (> 0).")
+        var temperature: Double
+        @OptionGroup var output: FormatOptions
+
+        func run() throws {
+            let model = try file.load()
+            let s = try usage { () throws(HopfieldError) in try model.stationary(temperature: temperature) }
+            switch output.format {
+            case .json:
+                let pairs: [(String, JSONValue)] = [
+                    ("mean", .numbers(s.mean)), ("cov", jsonRows(s.covariance, width: model.n)), ("mean_energy", .number(s.meanEnergy)),
+                    ("log_z", .number(s.logZ)), ("estimated_error", .number(s.estimatedError)), ("nodes_per_unit", .int(s.nodesPerUnit))]
+                JSONValue.object(pairs).print()
+            case .csv, .table:
+                var pairs: [(String, Double)] = []
+                for i in 0..<model.n { pairs.append(("mean_x\(i + 1)", s.mean[i])) }
+                for i in 0..<model.n { pairs.append(("var_x\(i + 1)", s.covariance[i * model.n + i])) }
+                pairs += [("mean_energy", s.meanEnergy), ("log_z", s.logZ)]
+                printPairs(pairs, format: output.format)
+            }
+        }
+    }
+
+    struct Liouville: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "The Liouville identities along a trajectory: log det DPhi_t = Int kappa_u dt, log vol_g ratio = Int kappa_g dt.")
+
+        @OptionGroup var file: HopfieldModelOption
+        @Option(help: ArgumentHelp("Initial state.", valueName: "U1,U2,.."))
+        var u0: String
+        @Option(parsing: .unconditional, help: "Time t (> 0).")
+        var time: Double
+        @OptionGroup var output: FormatOptions
+
+        func run() throws {
+            let model = try file.load()
+            let u0 = try parseDoubles(self.u0, name: "u0", count: model.n)
+            let c = try usage { () throws(HopfieldError) in try model.liouville(u0: u0, time: time) }
+            printPairs([("log_det_flow", c.logDetFlow), ("integral_kappa_u", c.integralKappaU),
+                        ("log_volume_ratio", c.logVolumeRatio), ("integral_kappa_g", c.integralKappaG)], format: output.format)
+        }
+    }
+}
+
+/// Named scalars in the chosen format: a JSON object, one CSV row, or key-value lines.
+func printPairs(_ pairs: [(String, Double)], format: OutputFormat) {
+    switch format {
+    case .json: JSONValue.object(pairs.map { ($0.0, .number($0.1)) }).print()
+    case .csv:
+        var table = CSVTable(columns: pairs.map(\.0))
+        table.append(pairs.map { .number($0.1) })
+        print(table.text, terminator: "")
+    case .table: print(TableText.keyValues(pairs.map { ($0.0, TableText.number($0.1)) }), terminator: "")
+    }
+}
+
+/// Numeric rows under a header, as CSV or an aligned table.
+func printRows(_ header: [String], _ rows: [[Double]], format: OutputFormat) {
+    if format == .csv {
+        var table = CSVTable(columns: header)
+        for row in rows { table.append(row.map { .number($0) }) }
+        print(table.text, terminator: "")
+    } else {
+        print(TableText.columns(header, rows.map { $0.map(TableText.number) }), terminator: "")
+    }
+}

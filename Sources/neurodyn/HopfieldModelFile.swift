@@ -1,0 +1,83 @@
+import ArgumentParser
+import Foundation
+import Hopfield
+import Notebook
+
+extension HopfieldError: CommandLineError {}
+
+/// --model M.json: {"activation": "logistic", "W": [[...]], "I": [...], "gain": 2, "tau": 1, "C": [...]}
+/// (DESIGN.md section 6; gain, tau and C default to 1).
+struct HopfieldModelOption: ParsableArguments {
+    @Option(help: ArgumentHelp("Model file (JSON): {\"activation\": \"logistic|tanh|atan|exp|identity\", \"W\": [[..]], \"I\": [..], \"gain\": 2, \"tau\": 1, \"C\": [..]}; gain, tau and C default to 1.", valueName: "M.json"))
+    var model: String
+
+    /// Reads and validates the file; every problem exits 64 naming the field.
+    func load() throws -> HopfieldModel {
+        let text: String
+        do { text = try String(contentsOfFile: model, encoding: .utf8) } catch {
+            printError("invalid model: cannot read '\(model)': \(error.localizedDescription)")
+            throw ExitCode(64)
+        }
+        let json: JSONValue
+        do { json = try JSONValue(parsing: text) } catch {
+            printError("invalid model: \(model): \(error)")
+            throw ExitCode(64)
+        }
+        func fail(_ field: String, _ reason: String) -> ExitCode {
+            printError("invalid model \(field): \(reason) (in \(model))")
+            return ExitCode(64)
+        }
+        func numbers(_ value: JSONValue?, _ field: String) throws -> [Double] {
+            guard case .array(let items)? = value else { throw fail(field, "must be a list of numbers") }
+            return try items.map { item in
+                guard let x = item.doubleValue else { throw fail(field, "must be a list of numbers") }
+                return x
+            }
+        }
+        guard let name = json["activation"]?.stringValue else { throw fail("activation", "missing (one of \(HopfieldActivation.Kind.allCases.map(\.rawValue).joined(separator: ", ")))") }
+        guard let kind = HopfieldActivation.Kind(rawValue: name) else {
+            throw fail("activation", "unknown '\(name)' (one of \(HopfieldActivation.Kind.allCases.map(\.rawValue).joined(separator: ", ")))")
+        }
+        let inputs = try numbers(json["I"], "I")
+        guard case .array(let rows)? = json["W"] else { throw fail("W", "missing or not a list of rows") }
+        var weights: [Double] = []
+        for (i, row) in rows.enumerated() {
+            let values = try numbers(row, "W")
+            guard values.count == inputs.count else {
+                throw fail("W", "row \(i + 1) has \(values.count) entries; W must be \(inputs.count) x \(inputs.count) to match I")
+            }
+            weights += values
+        }
+        guard rows.count == inputs.count else { throw fail("W", "has \(rows.count) rows; W must be \(inputs.count) x \(inputs.count) to match I") }
+        func scalar(_ field: String) throws -> Double {
+            guard let value = json[field] else { return 1 }
+            guard let x = value.doubleValue else { throw fail(field, "must be a number") }
+            return x
+        }
+        let capacitances = json["C"] == nil ? nil : try numbers(json["C"], "C")
+        let gain = try scalar("gain"), tau = try scalar("tau")
+        return try usage { () throws(HopfieldError) in
+            try HopfieldModel(weights: weights, inputs: inputs, activation: HopfieldActivation(kind, gain: gain), tau: tau,
+                              capacitances: capacitances)
+        }
+    }
+}
+
+/// Comma-separated finite numbers for a per-unit option (exit 64 naming the option otherwise).
+func parseDoubles(_ text: String, name: String, count: Int? = nil) throws -> [Double] {
+    let values = text.split(separator: ",", omittingEmptySubsequences: false).map { Double($0.trimmingCharacters(in: .whitespaces)) }
+    guard !values.isEmpty, values.allSatisfy({ $0 != nil && $0!.isFinite }) else {
+        printError("invalid \(name): expected comma-separated numbers, got '\(text)'")
+        throw ExitCode(64)
+    }
+    if let count, values.count != count {
+        printError("invalid \(name): expected \(count) values (one per unit), got \(values.count)")
+        throw ExitCode(64)
+    }
+    return values.map { $0! }
+}
+
+/// Rows of n values as a JSON list of lists.
+func jsonRows(_ values: [Double], width n: Int) -> JSONValue {
+    .array(stride(from: 0, to: values.count, by: n).map { .numbers(Array(values[$0 ..< $0 + n])) })
+}
