@@ -16,7 +16,8 @@ struct Neurodyn: ParsableCommand {
             go to stderr. Exit status: 0 ok, 64 invalid input, 1 no solution or runtime failure.
             """,
         version: version,
-        subcommands: [MeanFieldCommand.self, SimulateCommand.self, EmbeddingCommand.self, ResidualCommand.self, HopfieldCommand.self, MergeCommand.self, SlurmCommand.self]
+        subcommands: [MeanFieldCommand.self, SimulateCommand.self, EmbeddingCommand.self, ResidualCommand.self, HopfieldCommand.self,
+                      ReproduceCommand.self, MergeCommand.self, SlurmCommand.self]
     )
 
     /// Gives OpenBLAS the kernels this CPU supports before anything runs (see

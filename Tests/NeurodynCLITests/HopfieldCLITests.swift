@@ -108,3 +108,24 @@ private let twoNeurons = #"{"activation": "logistic", "W": [[0, 2], [2, 0]], "I"
         #expect(result.json?["energy"] is NSNull)
     }
 }
+
+@Suite struct ReproduceCLITests {
+    @Test func withoutPythonTheDataAndNotebookAreStillWrittenAndARerunResumes() throws {
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("neurodyn-reproduce-\(UUID().uuidString)").path
+        let result = try CLI.run(["reproduce", "poole", "--quick", "--out", out], environment: ["NEURODYN_PYTHON": "/nonexistent/python"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("no Python with nbconvert and matplotlib"))
+        for file in ["poole.ipynb", "qmap.csv", "run.json", "finite-1.69.json", "phase/phase.csv"] {
+            #expect(FileManager.default.fileExists(atPath: out + "/poole/" + file), "\(file)")
+        }
+        let notebook = try String(contentsOfFile: out + "/poole/poole.ipynb", encoding: .utf8)
+        #expect(notebook.contains("\"nbformat_minor\": 5") && notebook.contains("\"outputs\": []"))
+        let again = try CLI.run(["reproduce", "poole", "--quick", "--out", out], environment: ["NEURODYN_PYTHON": "/nonexistent/python"])
+        #expect(again.status == 0 && again.stderr.contains("complete, skipped"))
+    }
+
+    @Test func anUnknownExperimentIsRefused() throws {
+        let result = try CLI.run(["reproduce", "poole-fig9", "--out", "/tmp/unused"])
+        #expect(result.status == 64 && result.stderr.contains("NAME"))
+    }
+}
