@@ -76,7 +76,7 @@ public struct ODESolution: Sendable {
 /// |err_i| <= atol + rtol |y_i| (`gsl_odeiv2_control_y_new`), landing exactly on every output time
 /// (`gsl_odeiv2_driver_apply`). A value with defaults, in the manner of diffrax's solvers:
 /// `GSLODESolver(stepper: .msbdf, rtol: 1e-10).solve(system, from: y0, times: [0, 1, 2])`.
-public struct GSLODESolver: Sendable {
+public struct GSLODESolver: Sendable, Equatable {
     public var stepper: GSLStepper
     public var rtol: Double
     public var atol: Double
@@ -93,8 +93,11 @@ public struct GSLODESolver: Sendable {
         self.maxSteps = maxSteps
     }
 
-    /// Integrates from y(times[0]) = y0 through the monotone `times`.
-    public func solve(_ system: ODESystem, from y0: [Double], times: [Double]) throws -> ODESolution {
+    /// Integrates from y(times[0]) = y0 through the monotone `times`. With `observe`, the solve
+    /// goes one accepted step at a time (`gsl_odeiv2_evolve_apply`) and `observe(t, y)` sees the
+    /// start and the end of every accepted step (for dense output).
+    public func solve(_ system: ODESystem, from y0: [Double], times: [Double],
+                      observe: ((Double, UnsafeBufferPointer<Double>) -> Void)? = nil) throws -> ODESolution {
         installGSLErrorHandler()
         let n = system.dimension
         try validate(system: system, y0: y0, times: times)
@@ -148,8 +151,19 @@ public struct GSLODESolver: Sendable {
             var y = y0, t = times[0]
             var states = y0
             states.reserveCapacity(n * times.count)
+            y.withUnsafeBufferPointer { observe?(t, $0) }
             for k in 1..<times.count {
-                let status = gsl_odeiv2_driver_apply(driver, &t, times[k], &y)
+                var status: Int32 = 0
+                if let observe {
+                    let d = driver.pointee
+                    while t != times[k] && status == 0 {
+                        status = gsl_odeiv2_evolve_apply(d.e, d.c, d.s, d.sys, &t, times[k], &driver.pointee.h, &y)
+                        if status == 0 { y.withUnsafeBufferPointer { observe(t, $0) } }
+                        if status == 0 && t != times[k] && Int(d.e.pointee.count) >= maxSteps { status = Int32(GSL_EMAXITER) }
+                    }
+                } else {
+                    status = gsl_odeiv2_driver_apply(driver, &t, times[k], &y)
+                }
                 if let error = context.error { throw error }
                 if status == Int32(GSL_EMAXITER) { throw ODEError.maxSteps(maxSteps, t: times[k]) }
                 do throws(GSLError) { try check(status) } catch { throw ODEError.gsl(error, t: t) }

@@ -33,10 +33,10 @@ struct HermiteTrajectory {
 }
 
 extension CirclesAnode3 {
-    /// Loss and gradient with Dopri5 forward over [0, 1] and the continuous adjoint backwards
+    /// Loss and gradient with an adaptive solver (Dopri5 or a GSL stepper) forward over [0, 1] and the continuous adjoint backwards
     /// (solved in s = 1 - t, with the same tolerances). NFE backward counts right-hand sides of
     /// the backward ODE (each one vector-Jacobian product, plus one field evaluation for backsolve).
-    public static func gradient(field: MLPField, readout: Readout, inputs: [Double], labels: [Int], solver: Dopri5,
+    public static func gradient(field: MLPField, readout: Readout, inputs: [Double], labels: [Int], solver: AdaptiveSolver,
                                 method: AdjointMethod) throws(ResidualError) -> ResidualGradient {
         let batch = labels.count, n = inputs.count
         var trajectory = HermiteTrajectory()

@@ -1,25 +1,33 @@
+import GSLKit
+
 /// How a gradient is computed through the flow, passed as a value (diffrax's style): a
-/// fixed-step scheme with its discrete adjoint, or Dopri5 with a continuous adjoint.
+/// fixed-step scheme with its discrete adjoint, or an adaptive solver with a continuous adjoint.
 public enum GradientRoute: Sendable, Equatable {
     case discrete(ExplicitRungeKutta, steps: Int)
-    case continuous(Dopri5, AdjointMethod)
+    case continuous(AdaptiveSolver, AdjointMethod)
 
     /// The route `neurodyn residual gradient|train` names by --solver and --method
-    /// ("rk4:10" + "discrete", "dopri5" + "adjoint" or "checkpoint"); without a method, fixed-step
-    /// schemes take "discrete" and dopri5 "adjoint".
+    /// ("rk4:10" + "discrete"; "dopri5", "rk8pd", "rkck" or "rkf45" + "adjoint" or "checkpoint");
+    /// without a method, fixed-step schemes take "discrete" and adaptive ones "adjoint".
     public init(solver: String, method: String?, rtol: Double, atol: Double, maxSteps: Int) throws(ResidualError) {
-        let method = method ?? (solver == "dopri5" ? AdjointMethod.backsolve.rawValue : "discrete")
-        if solver == "dopri5" {
+        let gsl = AdaptiveSolver.gslSteppers.first { $0.rawValue == solver }
+        let adaptive = solver == "dopri5" || gsl != nil
+        let method = method ?? (adaptive ? AdjointMethod.backsolve.rawValue : "discrete")
+        if adaptive {
             guard let adjoint = AdjointMethod(rawValue: method) else {
-                throw .invalidParameter(name: "method", reason: "dopri5 takes adjoint or checkpoint (the continuous adjoint), got '\(method)'")
+                throw .invalidParameter(name: "method", reason: "\(solver) takes adjoint or checkpoint (the continuous adjoint), got '\(method)'")
             }
-            self = .continuous(try Dopri5(rtol: rtol, atol: atol, maxSteps: maxSteps), adjoint)
+            let dopri5 = try Dopri5(rtol: rtol, atol: atol, maxSteps: maxSteps)  // validates the tolerances for both
+            self = .continuous(gsl.map { .gsl(GSLODESolver(stepper: $0, rtol: rtol, atol: atol, maxSteps: maxSteps)) } ?? .dopri5(dopri5), adjoint)
             return
+        }
+        if let stepper = GSLStepper(rawValue: solver) {
+            throw .invalidParameter(name: "solver", reason: "GSL's \(stepper) is not offered for residual networks (implicit steppers need the dense Jacobian of the whole batch); use dopri5, rk8pd, rkck or rkf45")
         }
         let parts = solver.split(separator: ":").map(String.init)
         let schemes: [String: ExplicitRungeKutta] = ["euler": .euler, "midpoint": .midpoint, "rk4": .rk4]
         guard parts.count == 2, let scheme = schemes[parts[0]], let steps = Int(parts[1]), steps >= 1, steps <= 1_000_000 else {
-            throw .invalidParameter(name: "solver", reason: "expected euler:N, midpoint:N or rk4:N with 1 <= N <= 1000000, or dopri5, got '\(solver)'")
+            throw .invalidParameter(name: "solver", reason: "expected euler:N, midpoint:N or rk4:N with 1 <= N <= 1000000, or dopri5, rk8pd, rkck, rkf45, got '\(solver)'")
         }
         guard method == "discrete" else {
             throw .invalidParameter(name: "method", reason: "fixed-step schemes use 'discrete' (exact backprop of the scheme), got '\(method)'")

@@ -58,7 +58,7 @@ extension ResidualCommand {
 struct RouteOptions: ParsableArguments {
     @Option(help: "Benchmark problem (circles-anode3).")
     var problem: String = "circles-anode3"
-    @Option(help: "Solver: euler:N, midpoint:N or rk4:N (N fixed steps), or dopri5 (adaptive).")
+    @Option(help: "Solver: euler:N, midpoint:N or rk4:N (N fixed steps), or an adaptive one: dopri5, or GSL's rk8pd, rkck, rkf45.")
     var solver: String
     @Option(parsing: .unconditional, help: "Relative tolerance of dopri5 (> 0).")
     var rtol: Double = 1e-5

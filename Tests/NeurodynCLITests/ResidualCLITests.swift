@@ -13,7 +13,16 @@ import Testing
         #expect(abs((json["loss"] as! Double) - log(2)) < 0.05)
     }
 
-    @Test(arguments: [(["--solver", "rk4:0"], "solver"), (["--solver", "heun:3"], "solver"), (["--solver", "rk4:10", "--method", "adjoint"], "method"),
+    @Test func gslRk8pdIsAnAdaptiveSolverOfTheContract() throws {
+        let result = try CLI.run(["residual", "gradient", "--problem", "circles-anode3", "--solver", "rk8pd", "--method", "adjoint",
+                                  "--format", "json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let json = try #require(result.json)
+        #expect((json["gradient"] as? [Double])?.count == 235)
+        #expect((json["nfe_forward"] as? Int ?? 0) > 0 && (json["nfe_backward"] as? Int ?? 0) > 0)
+    }
+
+    @Test(arguments: [(["--solver", "rk4:0"], "solver"), (["--solver", "msbdf"], "solver"), (["--solver", "heun:3"], "solver"), (["--solver", "rk4:10", "--method", "adjoint"], "method"),
                       (["--solver", "rk4:10", "--problem", "moons"], "problem")])
     func badInputExits64(extra: [String], parameter: String) throws {
         let result = try CLI.run(["residual", "gradient"] + extra)

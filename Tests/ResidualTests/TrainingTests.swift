@@ -28,7 +28,7 @@ import Testing
     @Test func routesAreParsedFromTheCommandLineForms() throws {
         #expect(try GradientRoute(solver: "rk4:10", method: "discrete", rtol: 1e-5, atol: 1e-5, maxSteps: 10) == .discrete(.rk4, steps: 10))
         #expect(try GradientRoute(solver: "dopri5", method: "checkpoint", rtol: 1e-6, atol: 1e-7, maxSteps: 10)
-                == .continuous(Dopri5(rtol: 1e-6, atol: 1e-7, maxSteps: 10), .checkpoint))
+                == .continuous(.dopri5(Dopri5(rtol: 1e-6, atol: 1e-7, maxSteps: 10)), .checkpoint))
         for (solver, method) in [("rk4:x", "discrete"), ("dopri5", "discrete"), ("rk4:10", "adjoint"), ("rk8", "discrete")] {
             #expect(throws: ResidualError.self) { try GradientRoute(solver: solver, method: method, rtol: 1e-5, atol: 1e-5, maxSteps: 10) }
         }
