@@ -54,3 +54,16 @@ import Testing
         #expect(try CLI.run(["residual", "hamiltonian", "--atol", "-1"]).status == 64)
     }
 }
+
+@Suite struct ResidualMetricCLITests {
+    @Test func metricReportsJacobisIdentityPerPoint() throws {
+        let result = try CLI.run(["residual", "metric", "--solver", "rk4:2", "--steps", "2", "--points", "4", "--format", "json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let json = try #require(result.json)
+        #expect((json["max_liouville_error"] as? Double ?? 1) < 1e-8)
+        let points = try #require(json["points"] as? [[String: Any]])
+        #expect(points.count == 4 && points.allSatisfy { ($0["metric_eigenvalues"] as? [Double])?.count == 3 })
+        let bad = try CLI.run(["residual", "metric", "--solver", "rk4:2", "--points", "0"])
+        #expect(bad.status == 64 && bad.stderr.contains("points"))
+    }
+}
