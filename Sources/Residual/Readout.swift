@@ -2,8 +2,14 @@ import Foundation
 import GSLKit
 
 /// The classifier after the flow: logits = Wr x(T) + br, loss = mean softmax cross-entropy over
-/// the batch (DESIGN.md section 4, circles-anode3).
+/// the batch (DESIGN.md section 4, circles-anode3) or the mean squared error of the logits
+/// against one-hot targets, 1/(2B) sum_i |z_i - e_{y_i}|^2.
 public struct Readout: Sendable {
+    public enum Loss: String, CaseIterable, Sendable {
+        case crossEntropy = "cross-entropy"
+        case mse
+    }
+
     /// Wr (classes x d) and br (classes), row-major.
     public struct Parameters: Sendable, Equatable {
         public var weights: [Double], biases: [Double]
@@ -21,11 +27,16 @@ public struct Readout: Sendable {
     }
 
     public var parameters: Parameters
+    public var lossKind: Loss
 
-    public init(parameters: Parameters) { self.parameters = parameters }
+    public init(parameters: Parameters, loss: Loss = .crossEntropy) {
+        self.parameters = parameters
+        self.lossKind = loss
+    }
 
     /// Loss, accuracy, dL/dx(T) (B x d) and the readout's gradient, for final states X (B x d).
-    /// Softmax by the log-sum-exp shift; dL/dlogits = (softmax - onehot)/B.
+    /// Softmax by the log-sum-exp shift; dL/dlogits = (softmax - onehot)/B for the cross-entropy,
+    /// (z - onehot)/B for the squared error. Accuracy: the largest logit is the label.
     public func loss(_ x: [Double], labels: [Int]) -> (loss: Double, accuracy: Double, stateGradient: [Double], gradient: Parameters) {
         let b = labels.count, d = parameters.dimension, c = parameters.classes
         var logits = [Double](repeating: 0, count: b * c)
@@ -37,9 +48,18 @@ public struct Readout: Sendable {
             let row = logits[(i * c)..<((i + 1) * c)]
             let top = row.max()!
             let sum = row.reduce(0) { $0 + exp($1 - top) }
-            loss += (top + log(sum) - row[i * c + labels[i]]) / Double(b)
             if row.firstIndex(of: top)! - i * c == labels[i] { correct += 1 }
-            for j in 0..<c { dLogits[i * c + j] = (exp(row[i * c + j] - top) / sum - (j == labels[i] ? 1 : 0)) / Double(b) }
+            switch lossKind {
+            case .crossEntropy:
+                loss += (top + log(sum) - row[i * c + labels[i]]) / Double(b)
+                for j in 0..<c { dLogits[i * c + j] = (exp(row[i * c + j] - top) / sum - (j == labels[i] ? 1 : 0)) / Double(b) }
+            case .mse:
+                for j in 0..<c {
+                    let residual = row[i * c + j] - (j == labels[i] ? 1 : 0)
+                    loss += 0.5 * residual * residual / Double(b)
+                    dLogits[i * c + j] = residual / Double(b)
+                }
+            }
         }
         var stateGradient = [Double](repeating: 0, count: b * d)
         BLAS.gemm(m: b, n: d, k: c, a: dLogits, b: parameters.weights, c: &stateGradient)

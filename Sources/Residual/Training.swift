@@ -23,12 +23,50 @@ public struct Adam: Sendable, Equatable {
     }
 }
 
-/// Full-batch training of circles-anode3 (DESIGN.md section 4): from the initial parameters,
-/// `steps` Adam steps on the gradient by `route`, logging each step.
+/// Plain (momentum) stochastic gradient descent: v = mu v + g, theta -= lr v (torch.optim.SGD).
+public struct SGD: Sendable, Equatable {
+    public var learningRate: Double, momentum: Double
+    var velocity: [Double] = []
+
+    public init(learningRate: Double = 1e-1, momentum: Double = 0) {
+        (self.learningRate, self.momentum) = (learningRate, momentum)
+    }
+
+    public mutating func update(_ parameters: inout [Double], gradient: [Double]) {
+        if velocity.isEmpty { velocity = [Double](repeating: 0, count: gradient.count) }
+        for k in parameters.indices {
+            velocity[k] = momentum * velocity[k] + gradient[k]
+            parameters[k] -= learningRate * velocity[k]
+        }
+    }
+}
+
+/// The optimiser of a training run, passed as a value.
+public enum Optimizer: Sendable, Equatable {
+    case adam(Adam)
+    case sgd(SGD)
+
+    mutating func update(_ parameters: inout [Double], gradient: [Double]) {
+        switch self {
+        case .adam(var adam): adam.update(&parameters, gradient: gradient); self = .adam(adam)
+        case .sgd(var sgd): sgd.update(&parameters, gradient: gradient); self = .sgd(sgd)
+        }
+    }
+}
+
+/// Training on a problem (circles-anode3 by default, DESIGN.md section 4): from the initial
+/// parameters, `steps` optimiser steps on the gradient by `route`, full batch or on mini-batches
+/// of `batchSize` points drawn without replacement (step k from SplitMix64.derive(seed, k): the
+/// batch is one coupled ODE of dimension 3 B), logging each step.
 public struct ResidualTraining: Sendable {
     public var route: GradientRoute
-    public var optimizer: Adam
+    public var optimizer: Optimizer
     public var steps: Int
+    public var problem: ResidualProblem
+    public var loss: Readout.Loss
+    /// nil: full batch.
+    public var batchSize: Int?
+    public var seed: UInt64
 
     public struct Step: Sendable {
         public var loss: Double, accuracy: Double
@@ -36,15 +74,30 @@ public struct ResidualTraining: Sendable {
         public var milliseconds: Double
     }
 
-    public init(route: GradientRoute, optimizer: Adam = Adam(), steps: Int = 200) throws(ResidualError) {
+    public init(route: GradientRoute, optimizer: Optimizer = .adam(Adam()), steps: Int = 200, problem: ResidualProblem = .circlesAnode3,
+                loss: Readout.Loss = .crossEntropy, batchSize: Int? = nil, seed: UInt64 = 1) throws(ResidualError) {
         guard steps >= 1, steps <= 1_000_000 else { throw .invalidParameter(name: "steps", reason: "must be between 1 and 1000000, got \(steps)") }
-        (self.route, self.optimizer, self.steps) = (route, optimizer, steps)
+        if let batchSize, batchSize < 1 || batchSize > CirclesAnode3.count {
+            throw .invalidParameter(name: "batch-size", reason: "must be between 1 and \(CirclesAnode3.count), got \(batchSize)")
+        }
+        (self.route, self.optimizer, self.steps, self.problem, self.loss, self.batchSize, self.seed) =
+            (route, optimizer, steps, problem, loss, batchSize, seed)
+    }
+
+    /// The points of step k: all of them, or a mini-batch drawn by a partial Fisher-Yates shuffle.
+    func batch(_ k: Int, inputs: [Double], labels: [Int]) -> (inputs: [Double], labels: [Int]) {
+        guard let size = batchSize, size < labels.count else { return (inputs, labels) }
+        var generator = SplitMix64(seed: SplitMix64.derive(base: seed, index: UInt64(k)))
+        var order = Array(labels.indices)
+        for i in 0..<size { order.swapAt(i, i + Int(generator.next() % UInt64(order.count - i))) }
+        let chosen = order.prefix(size)
+        return (chosen.flatMap { inputs[3 * $0 ..< 3 * $0 + 3] }, chosen.map { labels[$0] })
     }
 
     /// The log of every step (loss and accuracy before that step's update) and the final
     /// parameters (W1, b1, W2, b2, Wr, br).
     public func run(progress: ((Int, Int) -> Void)? = nil) throws(ResidualError) -> (log: [Step], parameters: [Double]) {
-        let (inputs, labels) = CirclesAnode3.data()
+        let (inputs, labels) = problem.data()
         let (field0, readout0) = CirclesAnode3.initialParameters()
         var flat = field0.flat + readout0.flat
         var optimizer = optimizer
@@ -57,8 +110,9 @@ public struct ResidualTraining: Sendable {
         for step in 0..<steps {
             let started = DispatchTime.now().uptimeNanoseconds
             let field = MLPField(parameters: field0.with(flat: flat[0..<fieldCount]))
-            let readout = Readout(parameters: readout0.with(flat: flat[fieldCount...]))
-            let result = try CirclesAnode3.gradient(field: field, readout: readout, inputs: inputs, labels: labels, route: route)
+            let readout = Readout(parameters: readout0.with(flat: flat[fieldCount...]), loss: loss)
+            let (x, y) = batch(step, inputs: inputs, labels: labels)
+            let result = try CirclesAnode3.gradient(field: field, readout: readout, inputs: x, labels: y, route: route)
             optimizer.update(&flat, gradient: result.gradient)
             log.append(Step(loss: result.loss, accuracy: result.accuracy, forwardEvaluations: result.forwardEvaluations,
                             backwardEvaluations: result.backwardEvaluations,

@@ -8,7 +8,7 @@ extension ResidualCommand {
         static let configuration = CommandConfiguration(
             abstract: "The pulled-back metric G(x0) = DPhi^T DPhi of the (learned) flow map and det DPhi = exp Int tr(df/dx) dt.",
             discussion: """
-                Trains circles-anode3 for --steps Adam steps by the given route (0: the initial
+                Trains --problem for --steps Adam steps by the given route (0: the initial
                 parameters), then at --points inputs spread through the data set integrates the flow
                 with its variational equation (GSL rk8pd, 1e-11): per point x(0), x(1), log |det DPhi|,
                 Int_0^1 tr J dt (equal by Jacobi's formula), and the eigenvalues of G, the squared
@@ -31,12 +31,13 @@ extension ResidualCommand {
                 printError("invalid steps: must be >= 0, got \(steps)")
                 throw ExitCode(64)
             }
+            let problem = try route.dataSet()
             let route = try route.route()
-            let (inputs, labels) = CirclesAnode3.data()
+            let (inputs, labels) = problem.data()
             let (field0, _) = CirclesAnode3.initialParameters()
             var parameters = field0
             if steps > 0 {
-                let trained = try usage { () throws(ResidualError) in try ResidualTraining(route: route, steps: steps).run().parameters }
+                let trained = try usage { () throws(ResidualError) in try ResidualTraining(route: route, steps: steps, problem: problem).run().parameters }
                 parameters = field0.with(flat: trained[0..<field0.count])
             }
             let field = MLPField(parameters: parameters)

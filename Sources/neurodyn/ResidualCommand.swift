@@ -28,8 +28,9 @@ extension ResidualCommand {
         @OptionGroup var output: FormatOptions
 
         func run() throws {
+            let problem = try route.dataSet()
             let route = try route.route()
-            let (inputs, labels) = CirclesAnode3.data()
+            let (inputs, labels) = problem.data()
             let (field, readout) = CirclesAnode3.initialParameters()
             let result = try usage { () throws(ResidualError) in
                 try CirclesAnode3.gradient(field: MLPField(parameters: field), readout: Readout(parameters: readout),
@@ -56,7 +57,7 @@ extension ResidualCommand {
 
 /// --problem, --solver, --method and the tolerances: a ``GradientRoute``.
 struct RouteOptions: ParsableArguments {
-    @Option(help: "Benchmark problem (circles-anode3).")
+    @Option(help: "Problem: circles-anode3 (DESIGN.md's benchmark), two-moons or two-spirals (same architecture and initial parameters).")
     var problem: String = "circles-anode3"
     @Option(help: "Solver: euler:N, midpoint:N or rk4:N (N fixed steps), or an adaptive one: dopri5, or GSL's rk8pd, rkck, rkf45.")
     var solver: String
@@ -69,11 +70,17 @@ struct RouteOptions: ParsableArguments {
     @Option(help: "Gradient method: discrete (backprop of a fixed-step scheme; their default), adjoint (continuous adjoint by backsolve; dopri5's default) or checkpoint (continuous adjoint on the stored forward solution).")
     var method: String?
 
-    func route() throws -> GradientRoute {
-        guard problem == "circles-anode3" else {
-            printError("invalid problem: the available problem is circles-anode3, got '\(problem)'")
+    /// The data set named by --problem (exit 64 naming the choices otherwise).
+    func dataSet() throws -> ResidualProblem {
+        guard let value = ResidualProblem(rawValue: problem) else {
+            printError("invalid problem: expected one of \(ResidualProblem.allCases.map(\.rawValue).joined(separator: ", ")), got '\(problem)'")
             throw ExitCode(64)
         }
+        return value
+    }
+
+    func route() throws -> GradientRoute {
+        _ = try dataSet()
         return try usage { () throws(ResidualError) in
             try GradientRoute(solver: solver, method: method, rtol: rtol, atol: atol, maxSteps: maxSteps)
         }
@@ -84,36 +91,69 @@ struct RouteOptions: ParsableArguments {
 extension ResidualCommand {
     struct Train: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Train circles-anode3 with Adam (lr 1e-2, full batch) and log every step.",
+            abstract: "Train with Adam (lr 1e-2, full batch: DESIGN.md's benchmark) or SGD, on mini-batches if asked, and log every step.",
             discussion: """
-                JSON: final_loss, final_accuracy (after the last update), median_ms_per_step,
-                nfe_forward and nfe_backward (totals over the steps), losses (before each update).
+                JSON: final_loss, final_accuracy (after the last update, on all points),
+                median_ms_per_step, nfe_forward and nfe_backward (totals over the steps), losses,
+                accuracies and ms_per_step per step (on that step's batch, before its update);
+                --format csv gives the per-step log. Mini-batches are drawn without replacement,
+                step k from SplitMix64.derive(--seed, k).
                 """)
 
         @OptionGroup var route: RouteOptions
         @Option(parsing: .unconditional, help: "Adam steps.")
         var steps: Int = 200
-        @Option(name: .customLong("learning-rate"), parsing: .unconditional, help: "Adam's learning rate.")
-        var learningRate: Double = 1e-2
+        @Option(name: .customLong("learning-rate"), parsing: .unconditional, help: "Learning rate (Adam's default 1e-2, SGD's 1e-1).")
+        var learningRate: Double?
+        @Option(help: "Optimiser: adam or sgd.")
+        var optimizer: String = "adam"
+        @Option(parsing: .unconditional, help: "SGD's momentum (0 <= mu < 1).")
+        var momentum: Double = 0
+        @Option(name: .customLong("batch-size"), help: "Points per step (default: all 1000, full batch).")
+        var batchSize: Int?
+        @Option(help: "Loss: cross-entropy (softmax) or mse (logits against one-hot targets).")
+        var loss: String = "cross-entropy"
+        @Option(parsing: .unconditional, help: "Seed of the mini-batch draws (recorded).")
+        var seed: UInt64 = 1
         @OptionGroup var output: FormatOptions
         @OptionGroup var progress: ProgressOptions
 
         func run() throws {
+            let problem = try route.dataSet()
             let route = try route.route()
-            guard learningRate.isFinite, learningRate > 0 else {
-                printError("invalid learning-rate: must be finite and > 0, got \(learningRate)")
+            let rate = learningRate ?? (optimizer == "sgd" ? 1e-1 : 1e-2)
+            guard rate.isFinite, rate > 0 else {
+                printError("invalid learning-rate: must be finite and > 0, got \(rate)")
+                throw ExitCode(64)
+            }
+            let chosen: Optimizer
+            switch optimizer {
+            case "adam": chosen = .adam(Adam(learningRate: rate))
+            case "sgd":
+                guard momentum >= 0, momentum < 1 else {
+                    printError("invalid momentum: must be in [0, 1), got \(momentum)")
+                    throw ExitCode(64)
+                }
+                chosen = .sgd(SGD(learningRate: rate, momentum: momentum))
+            default:
+                printError("invalid optimizer: expected adam or sgd, got '\(optimizer)'")
+                throw ExitCode(64)
+            }
+            guard let lossKind = Readout.Loss(rawValue: loss) else {
+                printError("invalid loss: expected cross-entropy or mse, got '\(loss)'")
                 throw ExitCode(64)
             }
             let handler = progress.handler(label: "training steps")
             let (log, parameters) = try usage { () throws(ResidualError) in
-                try ResidualTraining(route: route, optimizer: Adam(learningRate: learningRate), steps: steps).run { handler?($0, $1) }
+                try ResidualTraining(route: route, optimizer: chosen, steps: steps, problem: problem, loss: lossKind, batchSize: batchSize,
+                                     seed: seed).run { handler?($0, $1) }
             }
-            // The loss and accuracy after the last update.
-            let (inputs, labels) = CirclesAnode3.data()
+            // The loss and accuracy after the last update, on all points.
+            let (inputs, labels) = problem.data()
             let (field0, readout0) = CirclesAnode3.initialParameters()
             let final = try usage { () throws(ResidualError) in
                 try CirclesAnode3.gradient(field: MLPField(parameters: field0.with(flat: parameters[0..<field0.count])),
-                                           readout: Readout(parameters: readout0.with(flat: parameters[field0.count...])),
+                                           readout: Readout(parameters: readout0.with(flat: parameters[field0.count...]), loss: lossKind),
                                            inputs: inputs, labels: labels, route: route)
             }
             let times = log.map(\.milliseconds).sorted()

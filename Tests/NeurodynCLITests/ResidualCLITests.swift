@@ -41,6 +41,16 @@ import Testing
         #expect(json["nfe_forward"] as? Int == 24)
         let bad = try CLI.run(["residual", "train", "--solver", "dopri5", "--rtol", "0", "--steps", "3"])
         #expect(bad.status == 64 && bad.stderr.contains("rtol"))
+        // Another problem, SGD, mini-batches and the squared error: each step sees its batch (NFE 8 per RK4:2 step).
+        let sgd = try CLI.run(["residual", "train", "--problem", "two-moons", "--solver", "rk4:2", "--optimizer", "sgd", "--momentum", "0.9",
+                               "--batch-size", "50", "--loss", "mse", "--steps", "3", "--format", "json", "--quiet"])
+        #expect(sgd.status == 0, "\(sgd.stderr)")
+        #expect((sgd.json?["losses"] as? [Double])?.count == 3 && sgd.json?["nfe_forward"] as? Int == 24)
+        for (option, value) in [("--optimizer", "lbfgs"), ("--loss", "hinge"), ("--batch-size", "0"), ("--momentum", "1.5")] {
+            let refused = try CLI.run(["residual", "train", "--solver", "rk4:2", "--optimizer", option == "--momentum" ? "sgd" : "adam",
+                                       option, value, "--steps", "1", "--quiet"])
+            #expect(refused.status == 64 && refused.stderr.contains(String(option.dropFirst(2))), "\(option): \(refused.stderr)")
+        }
     }
 }
 
