@@ -20,4 +20,11 @@ public enum VectorMath {
         precondition(a.count >= m * n && out.count >= m * n)
         nd_exp_shifted(m, n, a.baseAddress, f, g, out.baseAddress)
     }
+
+    /// values = tanh(z), slopes = 1 - tanh(z)^2 (libmvec's 4-lane tanh, within 4 ulp).
+    public static func tanhAndSlope(_ z: UnsafeBufferPointer<Double>, values: UnsafeMutableBufferPointer<Double>,
+                                    slopes: UnsafeMutableBufferPointer<Double>) {
+        precondition(values.count >= z.count && slopes.count >= z.count)
+        nd_tanh_and_slope(z.count, z.baseAddress, values.baseAddress, slopes.baseAddress)
+    }
 }

@@ -49,7 +49,10 @@ public struct MLPField: Sendable {
         var t = [Double](repeating: 0, count: z.count), slopes = [Double](repeating: 0, count: z.count)
         z.withUnsafeBufferPointer { z in
             t.withUnsafeMutableBufferPointer { t in
-                slopes.withUnsafeMutableBufferPointer { activation.valuesAndSlopes(z, values: t, slopes: $0) }
+                slopes.withUnsafeMutableBufferPointer { slopes in
+                    // tanh, the benchmark's activation, through the vectorised loop (half the time of a step otherwise).
+                    if activation == .tanh { VectorMath.tanhAndSlope(z, values: t, slopes: slopes) } else { activation.valuesAndSlopes(z, values: t, slopes: slopes) }
+                }
             }
         }
         var f = [Double](repeating: 0, count: b * d)

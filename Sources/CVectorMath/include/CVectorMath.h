@@ -13,4 +13,7 @@ void nd_scaled_squared_distances(size_t m, size_t n, size_t d, const double *p, 
 /* out[i * n + j] = exp(a[i * n + j] + f[i] + g[j]). */
 void nd_exp_shifted(size_t m, size_t n, const double *a, const double *f, const double *g, double *out);
 
+/* values[i] = tanh(z[i]), slopes[i] = 1 - values[i]^2. */
+void nd_tanh_and_slope(size_t count, const double *z, double *values, double *slopes);
+
 #endif
