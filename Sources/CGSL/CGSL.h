@@ -20,6 +20,7 @@
 #include <gsl/gsl_eigen.h>
 #include <gsl/gsl_linalg.h>
 #include <gsl/gsl_permutation.h>
+#include <malloc.h>
 
 /* OpenBLAS's own entry points (its cblas.h would clash with gsl_cblas.h). */
 char *openblas_get_config(void);
@@ -32,6 +33,11 @@ static inline const gsl_rng_type *cgsl_rng_mt19937(void) { return gsl_rng_mt1993
 static inline const gsl_root_fsolver_type *cgsl_root_fsolver_brent(void) { return gsl_root_fsolver_brent; }
 static inline const gsl_min_fminimizer_type *cgsl_min_fminimizer_brent(void) { return gsl_min_fminimizer_brent; }
 static inline const char *cgsl_version(void) { return gsl_version; }
+/* glibc's allocator: keep blocks up to 256 MiB on the heap and freed memory in the process. */
+static inline void cgsl_keep_large_blocks_on_heap(void) {
+    mallopt(M_MMAP_THRESHOLD, 256 << 20);
+    mallopt(M_TRIM_THRESHOLD, 1 << 30);
+}
 static inline const gsl_odeiv2_step_type *cgsl_odeiv2_step(int k) {
     switch (k) {
     case 0: return gsl_odeiv2_step_rk2;

@@ -21,9 +21,11 @@ struct Neurodyn: ParsableCommand {
     )
 
     /// Gives OpenBLAS the kernels this CPU supports before anything runs (see
-    /// ``BLAS/relaunchWithBetterCoreType()``), then parses and runs the command.
+    /// ``BLAS/relaunchWithBetterCoreType()``), keeps large temporaries on the heap
+    /// (``Memory/keepLargeBlocksOnTheHeap()``), then parses and runs the command.
     static func main() {
         BLAS.relaunchWithBetterCoreType()
+        Memory.keepLargeBlocksOnTheHeap()
         main(nil)
     }
 }

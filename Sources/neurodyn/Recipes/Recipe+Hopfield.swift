@@ -179,11 +179,17 @@ extension Recipe {
                     fig.suptitle("T = 0.2: particles and weighted cloud (colour) relaxing toward the Gibbs density (black contours)")
                     save(fig, "hopfield-density")
                     fig, ax = plt.subplots(figsize=(7, 4.5), constrained_layout=True)
-                    mean = np.asarray(density["machine_mean_x"]); se = np.asarray(density["machine_stderr_x"])
-                    ax.errorbar(density["times"], mean[:, 0], yerr=se[:, 0], fmt="o-", label="diffusion machine, mean $x_1$")
-                    ax.plot(density["times"], np.asarray(density["prox_mean_x"])[:, 0], "s--", label="PROX-RECUR cloud, mean $x_1$")
-                    ax.axhline(density["gibbs_mean"][0], color="k", ls=":", label="Gibbs (quadrature)")
-                    ax.set_xlabel("time $t$"); ax.set_ylabel("$E[x_1]$"); ax.set_title("relaxation of the mean"); ax.legend()
+                    model = load("model.json"); W = np.asarray(model["W"], float); I = np.asarray(model["I"], float); lam = model["gain"]
+                    def energy(x):
+                        x = np.clip(x, 1e-300, 1 - 1e-16)
+                        phi = (x * np.log(x) + (1 - x) * np.log1p(-x)) / lam
+                        return -0.5 * np.einsum("pi,ij,pj->p", x, W, x) - x @ I + phi.sum(1)
+                    ax.errorbar(density["times"], density["machine_mean_energy"], yerr=density["machine_stderr_energy"], fmt="o-",
+                                label="diffusion machine (particles)")
+                    cloud = [energy(np.column_stack([prox[np.isclose(prox["t"], t)]["x1"], prox[np.isclose(prox["t"], t)]["x2"]])).mean() for t in times]
+                    ax.plot(times, cloud, "s--", label="PROX-RECUR cloud (its points)")
+                    ax.axhline(density["gibbs_mean_energy"], color="k", ls=":", label="Gibbs $E[E]$ (quadrature)")
+                    ax.set_xlabel("time $t$"); ax.set_ylabel("mean energy $E[E(x)]$"); ax.set_title("relaxation toward the Gibbs density, T = 0.2"); ax.legend()
                     save(fig, "hopfield-relaxation")
                     """#),
             ])
