@@ -62,18 +62,33 @@ public struct Dopri5: Sendable, Equatable {
             var stage = y
             for i in 1..<7 {
                 stage = y
-                for (j, coefficient) in Self.a[i].enumerated() where coefficient != 0 {
-                    for n in 0..<y.count { stage[n] += h * coefficient * k[j][n] }
+                stage.withUnsafeMutableBufferPointer { s in
+                    for (j, coefficient) in Self.a[i].enumerated() where coefficient != 0 {
+                        let w = h * coefficient
+                        k[j].withUnsafeBufferPointer { kj in for n in 0..<s.count { s[n] += w * kj[n] } }
+                    }
                 }
                 k.append(try evaluate(t + Self.c[i] * h, stage))
             }
-            // stage is now y + h sum b_j k_j, the fifth-order solution.
-            var sum = 0.0
-            for n in 0..<y.count {
-                var e = 0.0
-                for i in 0..<7 where Self.error[i] != 0 { e += Self.error[i] * k[i][n] }
-                let scale = atol + rtol * Swift.max(abs(y[n]), abs(stage[n]))
-                sum += (h * e / scale) * (h * e / scale)
+            // stage is now y + h sum b_j k_j, the fifth-order solution; the error estimate is h sum (b_j - b*_j) k_j.
+            var e = [Double](repeating: 0, count: y.count)
+            e.withUnsafeMutableBufferPointer { e in
+                for i in 0..<7 where Self.error[i] != 0 {
+                    let w = h * Self.error[i]
+                    k[i].withUnsafeBufferPointer { ki in for n in 0..<e.count { e[n] += w * ki[n] } }
+                }
+            }
+            let sum = e.withUnsafeBufferPointer { e in
+                y.withUnsafeBufferPointer { y in
+                    stage.withUnsafeBufferPointer { stage in
+                        var sum = 0.0
+                        for n in 0..<e.count {
+                            let r = e[n] / (atol + rtol * Swift.max(abs(y[n]), abs(stage[n])))
+                            sum += r * r
+                        }
+                        return sum
+                    }
+                }
             }
             let norm = (sum / Double(Swift.max(y.count, 1))).squareRoot()
             let factor = Swift.min(10, Swift.max(0.2, 0.9 * pow(Swift.max(norm, 1e-10), -0.2)))

@@ -4,8 +4,9 @@
 #include <stddef.h>
 
 /* Vectorised kernels for hot loops that Swift cannot vectorise on its x86-64 baseline (SSE2):
-   exp through glibc's libmvec (_ZGVdN4v_exp, 4 lanes of AVX2, within 4 ulp), chosen at load time
-   by target_clones so that the binary still runs on any x86-64. Called only from GSLKit. */
+   exp and tanh through glibc's libmvec (AVX-512 or AVX2 lanes, within 4 ulp), chosen at load or
+   call time from what the CPU supports, so that the binary still runs on any x86-64 (plain libm
+   there). Called only from GSLKit. */
 
 /* out[i * n + j] = -scale * |p_i - q_j|^2 for p (m x d, row-major) and qT (d x n: q transposed). */
 void nd_scaled_squared_distances(size_t m, size_t n, size_t d, const double *p, const double *qT, double scale, double *out);
