@@ -3,6 +3,19 @@ import CGSL
 /// Dense linear algebra on small row-major matrices through GSL (`gsl_eigen_symm`,
 /// `gsl_linalg_LU_*`): stability of fixed points and Newton steps of a few unknowns.
 public enum DenseLinearAlgebra {
+    /// C = A B for n x n row-major matrices (a variational equation's dM/dt = J M; n is a few units,
+    /// below where dgemm pays).
+    @inlinable
+    public static func multiply(_ a: [Double], _ b: UnsafeBufferPointer<Double>, n: Int, into c: UnsafeMutableBufferPointer<Double>) {
+        for i in 0..<n {
+            for j in 0..<n {
+                var s = 0.0
+                for k in 0..<n { s += a[i * n + k] * b[k * n + j] }
+                c[i * n + j] = s
+            }
+        }
+    }
+
     /// The eigenvalues of the symmetric n x n matrix `a` (row-major; only its lower triangle is
     /// read), ascending.
     public static func symmetricEigenvalues(_ a: [Double], n: Int) throws(GSLError) -> [Double] {

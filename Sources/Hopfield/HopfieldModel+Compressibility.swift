@@ -102,13 +102,8 @@ extension HopfieldModel {
             let u = Array(y[0..<n])
             let f = model.velocity(u), jacobian = model.jacobian(u)
             for i in 0..<n { dydt[i] = f[i] }
-            for i in 0..<n {
-                for j in 0..<n {
-                    var s = 0.0
-                    for k in 0..<n { s += jacobian[i * n + k] * y[n + k * n + j] }
-                    dydt[n + i * n + j] = s
-                }
-            }
+            DenseLinearAlgebra.multiply(jacobian, UnsafeBufferPointer(rebasing: y[n ..< n + n * n]), n: n,
+                                        into: UnsafeMutableBufferPointer(rebasing: dydt[n ..< n + n * n]))
             var kappaU = 0.0, drift = 0.0
             for i in 0..<n {
                 kappaU += jacobian[i * n + i]

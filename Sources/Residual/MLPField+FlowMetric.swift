@@ -43,13 +43,8 @@ extension MLPField {
             let x = Array(y[0..<d])
             let f = field(x, batch: 1), j = field.jacobian(at: x)
             for a in 0..<d { dydt[a] = f[a] }
-            for a in 0..<d {
-                for b in 0..<d {
-                    var s = 0.0
-                    for k in 0..<d { s += j[a * d + k] * y[d + k * d + b] }
-                    dydt[d + a * d + b] = s
-                }
-            }
+            DenseLinearAlgebra.multiply(j, UnsafeBufferPointer(rebasing: y[d ..< d + d * d]), n: d,
+                                        into: UnsafeMutableBufferPointer(rebasing: dydt[d ..< d + d * d]))
             dydt[d + d * d] = (0..<d).reduce(0) { $0 + j[$1 * d + $1] }
         }
         var y0 = x0 + [Double](repeating: 0, count: d * d + 1)
