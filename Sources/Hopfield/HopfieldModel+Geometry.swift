@@ -12,6 +12,11 @@ extension HopfieldModel {
         (0..<n).map { activation.chartInverse(theta[$0] / capacitances[$0].squareRoot()) }
     }
 
+    /// x for every point of a cloud in the flat chart (count x n, row-major in both).
+    public func chartInverse(rows theta: [Double]) -> [Double] {
+        stride(from: 0, to: theta.count, by: n).flatMap { chartInverse(Array(theta[$0 ..< $0 + n])) }
+    }
+
     /// The geodesic distance of G(x) = diag(C_i/sigma'(u_i)) between two outputs:
     /// |theta(x) - theta(y)| (e.g. logistic: 2 sqrt(C/lambda) |asin sqrt x - asin sqrt y| per unit).
     public func distance(_ x: [Double], _ y: [Double]) throws(HopfieldError) -> Double {

@@ -179,6 +179,14 @@ public struct ProximalRecursion: Sendable {
         public let iterations: [Int]
         public let residuals: [Double]
         public let seed: UInt64
+
+        /// The mean of `values` (count x width, row-major: e.g. the record's points or their
+        /// outputs) over the cloud of record k, plain or weighted by the normalised pdf values.
+        public func mean(_ values: [Double], record k: Int, weighted: Bool) -> [Double] {
+            let w = weighted ? weights[k] : [Double](repeating: 1, count: weights[k].count)
+            let total = w.reduce(0, +), width = values.count / w.count
+            return (0..<width).map { i in w.indices.reduce(0.0) { $0 + w[$1] * values[$1 * width + i] } / total }
+        }
     }
 
     /// Propagates the cloud `points` (count x d) with pdf values `weights` for `steps` steps of the

@@ -88,14 +88,8 @@ extension HopfieldCommand {
             }
             let proxSeconds = Date().timeIntervalSince(proxStart)
             let gibbs = n <= 3 && model.isSymmetric ? try? model.stationary(temperature: temperature) : nil
-            let outputs = propagation.points.map { cloud in
-                (0..<points).flatMap { model.chartInverse(Array(cloud[$0 * n ..< ($0 + 1) * n])) }
-            }
-            func cloudMean(_ k: Int, weighted: Bool) -> [Double] {
-                let w = weighted ? propagation.weights[k] : [Double](repeating: 1, count: points)
-                let total = w.reduce(0, +)
-                return (0..<n).map { i in (0..<points).reduce(0.0) { $0 + w[$1] * outputs[k][$1 * n + i] } / total }
-            }
+            let outputs = propagation.points.map { model.chartInverse(rows: $0) }
+            func cloudMean(_ k: Int, weighted: Bool) -> [Double] { propagation.mean(outputs[k], record: k, weighted: weighted) }
             let records = run.times.count
             let json = JSONValue.object([
                 ("temperature", .number(temperature)), ("seed", .string(String(seed))), ("times", .numbers(run.times)),

@@ -131,3 +131,18 @@ import Testing
         #expect(hits.array.allSatisfy { $0 == 1 })
     }
 }
+
+@Suite struct DenseLinearAlgebraTests {
+    @Test func solveDeterminantAndEigenvaluesOnHandComputedMatrices() throws {
+        // [[2, 1], [1, 3]]: det 5, eigenvalues (5 -+ sqrt 5)/2; solving for b = (3, 5) gives (4/5, 7/5).
+        let a: [Double] = [2, 1, 1, 3]
+        let x = try DenseLinearAlgebra.solve(a, [3, 5], n: 2)
+        #expect(abs(x[0] - 0.8) < 1e-15 && abs(x[1] - 1.4) < 1e-15)
+        #expect(abs(try DenseLinearAlgebra.logAbsDeterminant(a, n: 2) - log(5)) < 1e-15)
+        let values = try DenseLinearAlgebra.symmetricEigenvalues(a, n: 2)
+        #expect(abs(values[0] - (5 - 5.0.squareRoot()) / 2) < 1e-14 && abs(values[1] - (5 + 5.0.squareRoot()) / 2) < 1e-14)
+        #expect(throws: GSLError.self) { try DenseLinearAlgebra.solve([1, 2, 2, 4], [1, 1], n: 2) }
+        #expect(throws: GSLError.self) { try DenseLinearAlgebra.solve(a, [1], n: 2) }
+        #expect(throws: GSLError.self) { try DenseLinearAlgebra.logAbsDeterminant([1, 2, 3], n: 2) }
+    }
+}
