@@ -33,6 +33,14 @@ public enum BLAS {
         cblas_dgemv(CblasRowMajor, transposed ? CblasTrans : CblasNoTrans, Int32(rows), Int32(columns), 1, a.baseAddress, Int32(columns),
                     x, 1, 0, &y, 1)
     }
+
+    /// y += alpha x over the first `count` values of each (count <= both lengths).
+    @inline(__always)
+    public static func axpy(_ alpha: Double, _ x: [Double], _ y: inout [Double], count: Int? = nil) {
+        let n = count ?? x.count
+        precondition(n <= x.count && n <= y.count)
+        cblas_daxpy(Int32(n), alpha, x, 1, &y, 1)
+    }
 }
 
 /// GSL's version string, for run manifests.

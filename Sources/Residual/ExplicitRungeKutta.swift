@@ -1,3 +1,5 @@
+import GSLKit
+
 /// An explicit Runge-Kutta scheme given by its Butcher tableau (a strictly lower triangular,
 /// weights b), stepped with a fixed step: the residual network of DESIGN.md section 4 (Euler is
 /// x_{n+1} = x_n + h f(x_n)).
@@ -21,20 +23,21 @@ public struct ExplicitRungeKutta: Sendable, Equatable {
         let h = (t1 - t0) / Double(steps)
         var x = x0
         var stageInputs: [[Stage]] = []
+        stageInputs.reserveCapacity(steps)
+        var k: [[Double]] = []
+        k.reserveCapacity(stages)
         for _ in 0..<steps {
-            var k: [[Double]] = [], inputs: [Stage] = []
+            k.removeAll(keepingCapacity: true)
+            var inputs: [Stage] = []
+            inputs.reserveCapacity(stages)
             for i in 0..<stages {
                 var input = x
-                for (j, coefficient) in a[i].enumerated() where coefficient != 0 {
-                    for n in 0..<input.count { input[n] += h * coefficient * k[j][n] }
-                }
+                for (j, coefficient) in a[i].enumerated() where coefficient != 0 { BLAS.axpy(h * coefficient, k[j], &input) }
                 let evaluated = field.evaluate(input, batch: batch)
                 inputs.append(Stage(input: input, hidden: evaluated.hidden, slopes: evaluated.slopes))
                 k.append(evaluated.value)
             }
-            for (i, weight) in b.enumerated() where weight != 0 {
-                for n in 0..<x.count { x[n] += h * weight * k[i][n] }
-            }
+            for (i, weight) in b.enumerated() where weight != 0 { BLAS.axpy(h * weight, k[i], &x) }
             stageInputs.append(inputs)
         }
         return FixedStepTrajectory(scheme: self, step: h, batch: batch, final: x, stageInputs: stageInputs,
@@ -62,17 +65,17 @@ public struct FixedStepTrajectory: Sendable {
     public func adjoint(_ field: MLPField, cotangent: [Double], gradient: inout MLPField.Parameters) -> (initial: [Double], evaluations: Int) {
         var lambda = cotangent
         let (a, b, h) = (scheme.a, scheme.b, step)
+        let zero = [Double](repeating: 0, count: cotangent.count)
         for inputs in stageInputs.reversed() {
-            var kBar = b.map { weight in lambda.map { h * weight * $0 } }
+            var kBar = b.map { _ in zero }
+            for (i, weight) in b.enumerated() where weight != 0 { BLAS.axpy(h * weight, lambda, &kBar[i]) }
             var total = lambda
             for i in (0..<scheme.stages).reversed() {
                 let stage = inputs[i]
                 let xBar = field.pullback(stage.input, hidden: stage.hidden, slopes: stage.slopes, cotangent: kBar[i], batch: batch,
                                           gradient: &gradient)
-                for n in 0..<total.count { total[n] += xBar[n] }
-                for (j, coefficient) in a[i].enumerated() where coefficient != 0 {
-                    for n in 0..<xBar.count { kBar[j][n] += h * coefficient * xBar[n] }
-                }
+                BLAS.axpy(1, xBar, &total)
+                for (j, coefficient) in a[i].enumerated() where coefficient != 0 { BLAS.axpy(h * coefficient, xBar, &kBar[j]) }
             }
             lambda = total
         }

@@ -40,48 +40,41 @@ public struct MLPField: Sendable {
     /// F = f(X) for B states (B x d).
     public func callAsFunction(_ x: [Double], batch: Int) -> [Double] { evaluate(x, batch: batch).value }
 
-    /// F = f(X) and, per hidden unit of each state, phi'(Z) of Z = X W1^T + b1 (B x hidden), kept
-    /// for the vector-Jacobian product at the same X.
+    /// F = f(X) and, per hidden unit of each state, phi(Z) and phi'(Z) of Z = X W1^T + b1
+    /// (B x hidden), kept for the vector-Jacobian product at the same X.
     func evaluate(_ x: [Double], batch b: Int) -> (value: [Double], hidden: [Double], slopes: [Double]) {
-        // Buffers are created uninitialised and filled once (zeroing them first was a tenth of a step).
+        // Buffers are created uninitialised and filled once; phi(Z) overwrites Z in place.
         let count = b * hidden
-        var z = Self.rows(b, of: parameters.b1)
-        BLAS.gemm(m: b, n: hidden, k: d, a: x, b: parameters.w1, transposeB: true, beta: 1, c: &z)
         var slopes: [Double] = []
         let t = [Double](unsafeUninitializedCapacity: count) { values, initialised in
+            x.withUnsafeBufferPointer { Perceptron.affine($0, batch: b, w1: parameters.w1, b1: parameters.b1, into: values) }
             slopes = [Double](unsafeUninitializedCapacity: count) { slopeBuffer, filled in
-                z.withUnsafeBufferPointer { z in
-                    // tanh, the benchmark's activation, through the vectorised loop (half the time of a step otherwise).
-                    if activation == .tanh { VectorMath.tanhAndSlope(z, values: values, slopes: slopeBuffer) }
-                    else { activation.valuesAndSlopes(z, values: values, slopes: slopeBuffer) }
-                }
+                let z = UnsafeBufferPointer(values)
+                if activation == .tanh { VectorMath.tanhAndSlope(z, values: values, slopes: slopeBuffer) }
+                else { activation.valuesAndSlopes(z, values: values, slopes: slopeBuffer) }
                 filled = count
             }
             initialised = count
         }
-        var f = Self.rows(b, of: parameters.b2)
-        BLAS.gemm(m: b, n: d, k: hidden, a: t, b: parameters.w2, transposeB: true, beta: 1, c: &f)
-        return (f, t, slopes)
-    }
-
-    /// `count` copies of `row`, one after the other.
-    static func rows(_ count: Int, of row: [Double]) -> [Double] {
-        [Double](unsafeUninitializedCapacity: count * row.count) { buffer, initialised in
-            row.withUnsafeBufferPointer { row in
-                for i in 0..<count { for j in 0..<row.count { buffer[i * row.count + j] = row[j] } }
-            }
-            initialised = count * row.count
+        let f = [Double](unsafeUninitializedCapacity: b * d) { f, initialised in
+            t.withUnsafeBufferPointer { Perceptron.linear($0, batch: b, w2: parameters.w2, b2: parameters.b2, into: f) }
+            initialised = b * d
         }
+        return (f, t, slopes)
     }
 
     /// Jacobian-vector products at X: (df/dx) v = W2 (phi'(Z) * (W1 v)) per state (B x d).
     public func pushforward(_ x: [Double], tangent v: [Double], batch b: Int) -> [Double] {
         let slopes = evaluate(x, batch: b).slopes
         var u = [Double](repeating: 0, count: b * hidden)
-        BLAS.gemm(m: b, n: hidden, k: d, a: v, b: parameters.w1, transposeB: true, c: &u)
-        for k in 0..<u.count { u[k] *= slopes[k] }
+        u.withUnsafeMutableBufferPointer { u in
+            v.withUnsafeBufferPointer { Perceptron.affine($0, batch: b, w1: parameters.w1, b1: [Double](repeating: 0, count: hidden), into: u) }
+            for k in 0..<u.count { u[k] *= slopes[k] }
+        }
         var out = [Double](repeating: 0, count: b * d)
-        BLAS.gemm(m: b, n: d, k: hidden, a: u, b: parameters.w2, transposeB: true, c: &out)
+        out.withUnsafeMutableBufferPointer { out in
+            u.withUnsafeBufferPointer { Perceptron.linear($0, batch: b, w2: parameters.w2, b2: [Double](repeating: 0, count: d), into: out) }
+        }
         return out
     }
 
@@ -97,18 +90,16 @@ public struct MLPField: Sendable {
     /// ``pullback(_:cotangent:batch:scale:gradient:)`` reusing phi(Z) and phi'(Z) from ``evaluate(_:batch:)`` at the same X.
     func pullback(_ x: [Double], hidden t: [Double], slopes: [Double], cotangent p: [Double], batch b: Int, scale: Double = 1,
                   gradient: inout Parameters) -> [Double] {
-        var g = [Double](repeating: 0, count: b * hidden)
-        BLAS.gemm(m: b, n: hidden, k: d, a: p, b: parameters.w2, c: &g)
-        for k in 0..<g.count { g[k] *= slopes[k] }
-        var xBar = [Double](repeating: 0, count: b * d)
-        BLAS.gemm(m: b, n: d, k: hidden, a: g, b: parameters.w1, c: &xBar)
-        BLAS.gemm(m: d, n: hidden, k: b, alpha: scale, a: p, transposeA: true, b: t, beta: 1, c: &gradient.w2)
-        BLAS.gemm(m: hidden, n: d, k: b, alpha: scale, a: g, transposeA: true, b: x, beta: 1, c: &gradient.w1)
-        for i in 0..<b {
-            for j in 0..<d { gradient.b2[j] += scale * p[i * d + j] }
-            for j in 0..<hidden { gradient.b1[j] += scale * g[i * hidden + j] }
+        x.withUnsafeBufferPointer { x in
+            t.withUnsafeBufferPointer { t in
+                slopes.withUnsafeBufferPointer { s in
+                    p.withUnsafeBufferPointer { p in
+                        Perceptron.pullback(x, hidden: t, slopes: s, cotangent: p, batch: b, w1: parameters.w1, w2: parameters.w2, scale: scale,
+                                            dW1: &gradient.w1, db1: &gradient.b1, dW2: &gradient.w2, db2: &gradient.b2)
+                    }
+                }
+            }
         }
-        return xBar
     }
 }
 
