@@ -25,19 +25,20 @@ public enum Perceptron {
     }
 
     /// The vector-Jacobian product with cotangents P (batch x d): with G = (P W2) * phi'(Z),
-    /// returns X_bar = G W1 (batch x d) and adds scale G^T X to dW1, scale sum_i G_i to db1,
-    /// scale P^T phi(Z) to dW2 and scale sum_i P_i to db2.
+    /// returns X_bar = G W1 (batch x d) and adds to `gradient`, laid out as [dW1, db1, dW2, db2],
+    /// scale G^T X, scale sum_i G_i, scale P^T phi(Z) and scale sum_i P_i.
     public static func pullback(_ x: UnsafeBufferPointer<Double>, hidden t: UnsafeBufferPointer<Double>,
                                 slopes s: UnsafeBufferPointer<Double>, cotangent p: UnsafeBufferPointer<Double>, batch: Int,
-                                w1: [Double], w2: [Double], scale: Double,
-                                dW1: inout [Double], db1: inout [Double], dW2: inout [Double], db2: inout [Double]) -> [Double] {
-        let h = db1.count, d = db2.count
-        precondition(w1.count == h * d && w2.count == d * h && dW1.count == h * d && dW2.count == d * h)
+                                dimension d: Int, w1: [Double], w2: [Double], scale: Double,
+                                gradient: UnsafeMutableBufferPointer<Double>) -> [Double] {
+        let h = w1.count / max(d, 1)
+        precondition(w1.count == h * d && w2.count == d * h && gradient.count >= 2 * h * d + h + d)
         precondition(x.count >= batch * d && p.count >= batch * d && t.count >= batch * h && s.count >= batch * h)
+        let dW1 = gradient.baseAddress!, db1 = dW1 + h * d, dW2 = db1 + h, db2 = dW2 + d * h
         return [Double](unsafeUninitializedCapacity: batch * d) { xBar, initialised in
             withUnsafeTemporaryAllocation(of: Double.self, capacity: nd_perceptron_pullback_scratch(d, h)) { scratch in
                 nd_perceptron_pullback(batch, d, h, x.baseAddress, t.baseAddress, s.baseAddress, p.baseAddress, w1, w2, scale,
-                                       xBar.baseAddress, &dW1, &db1, &dW2, &db2, scratch.baseAddress)
+                                       xBar.baseAddress, dW1, db1, dW2, db2, scratch.baseAddress)
             }
             initialised = batch * d
         }

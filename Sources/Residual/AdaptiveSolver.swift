@@ -11,6 +11,23 @@ public enum AdaptiveSolver: Sendable, Equatable {
 
     public static let gslSteppers: [GSLStepper] = [.rkf45, .rkck, .rk8pd]
 
+    /// ``solve(_:from:t0:t1:observe:)`` restarted at each of `breakpoints` that lies strictly between
+    /// t0 and t1 (either direction), so that no step straddles one; statistics are summed.
+    public func solve(_ f: @escaping (Double, [Double]) -> [Double], from y0: [Double], t0: Double, t1: Double, breakpoints: [Double],
+                      observe: ((Double, [Double], [Double]) -> Void)? = nil) throws(ResidualError) -> (y: [Double], statistics: Dopri5.Statistics) {
+        let inside = breakpoints.filter { ($0 - t0) * (t1 - t0) > 0 && ($0 - t1) * (t1 - t0) < 0 }
+        let ends = (t1 >= t0 ? inside.sorted() : inside.sorted(by: >)) + [t1]
+        var (y, start, total) = (y0, t0, Dopri5.Statistics())
+        for end in ends {
+            let piece = try solve(f, from: y, t0: start, t1: end, observe: observe)
+            (y, start) = (piece.y, end)
+            total.evaluations += piece.statistics.evaluations
+            total.accepted += piece.statistics.accepted
+            total.rejected += piece.statistics.rejected
+        }
+        return (y, total)
+    }
+
     /// Integrates dy/dt = f(t, y) from t0 to t1; `observe(t, y, dy)` sees the start and every
     /// accepted step's end with its derivative (for GSL the derivative costs one evaluation, counted).
     public func solve(_ f: @escaping (Double, [Double]) -> [Double], from y0: [Double], t0: Double, t1: Double,

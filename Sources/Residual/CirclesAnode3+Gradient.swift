@@ -3,7 +3,7 @@
 public struct ResidualGradient: Sendable {
     public var loss: Double
     public var accuracy: Double
-    /// 235 values in the order W1, b1, W2, b2, Wr, br.
+    /// The field's parameters then the readout's (for circles-anode3's MLP 235 values: W1, b1, W2, b2, Wr, br).
     public var gradient: [Double]
     public var forwardEvaluations: Int
     public var backwardEvaluations: Int
@@ -12,13 +12,13 @@ public struct ResidualGradient: Sendable {
 extension CirclesAnode3 {
     /// Loss and gradient at the given parameters, flowing the batch over t in [0, 1] with
     /// `steps` steps of `scheme`.
-    public static func gradient(field: MLPField, readout: Readout, inputs: [Double], labels: [Int],
-                                scheme: ExplicitRungeKutta, steps: Int) -> ResidualGradient {
+    public static func gradient<Field: ResidualField>(field: Field, readout: Readout, inputs: [Double], labels: [Int],
+                                                      scheme: ExplicitRungeKutta, steps: Int) -> ResidualGradient {
         let trajectory = scheme.integrate(field, from: inputs, batch: labels.count, steps: steps)
         let head = readout.loss(trajectory.final, labels: labels)
-        var fieldGradient = field.parameters.zero
+        var fieldGradient = [Double](repeating: 0, count: field.parameterCount)
         let backward = trajectory.adjoint(field, cotangent: head.stateGradient, gradient: &fieldGradient)
-        return ResidualGradient(loss: head.loss, accuracy: head.accuracy, gradient: fieldGradient.flat + head.gradient.flat,
+        return ResidualGradient(loss: head.loss, accuracy: head.accuracy, gradient: fieldGradient + head.gradient.flat,
                                 forwardEvaluations: trajectory.evaluations, backwardEvaluations: backward.evaluations)
     }
 }

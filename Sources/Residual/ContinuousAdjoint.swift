@@ -36,11 +36,12 @@ extension CirclesAnode3 {
     /// Loss and gradient with an adaptive solver (Dopri5 or a GSL stepper) forward over [0, 1] and the continuous adjoint backwards
     /// (solved in s = 1 - t, with the same tolerances). NFE backward counts right-hand sides of
     /// the backward ODE (each one vector-Jacobian product, plus one field evaluation for backsolve).
-    public static func gradient(field: MLPField, readout: Readout, inputs: [Double], labels: [Int], solver: AdaptiveSolver,
-                                method: AdjointMethod) throws(ResidualError) -> ResidualGradient {
-        let batch = labels.count, n = inputs.count
+    public static func gradient<Field: ResidualField>(field: Field, readout: Readout, inputs: [Double], labels: [Int],
+                                                      solver: AdaptiveSolver, method: AdjointMethod) throws(ResidualError) -> ResidualGradient {
+        let batch = labels.count, n = inputs.count, m = field.parameterCount
         var trajectory = HermiteTrajectory()
-        let forward = try solver.solve({ _, x in field(x, batch: batch) }, from: inputs, t0: 0, t1: 1) { t, x, dx in
+        let breaks = field.breakpoints, backwardBreaks = breaks.map { 1 - $0 }
+        let forward = try solver.solve({ t, x in field(x, time: t, batch: batch) }, from: inputs, t0: 0, t1: 1, breakpoints: breaks) { t, x, dx in
             if method == .checkpoint {
                 trajectory.times.append(t)
                 trajectory.states.append(x)
@@ -48,25 +49,27 @@ extension CirclesAnode3 {
             }
         }
         let head = readout.loss(forward.y, labels: labels)
-        let m = field.parameters.count
         let backward: (y: [Double], statistics: Dopri5.Statistics)
         switch method {
         case .backsolve:
-            // z = [x, p, g]: dx/ds = -f(x), dp/ds = J^T p, dg/ds = p^T df/dtheta.
-            backward = try solver.solve({ _, z in
+            // z = [x, p, g] in s = 1 - t: dx/ds = -f(x), dp/ds = J^T p, dg/ds = p^T df/dtheta.
+            backward = try solver.solve({ s, z in
                 let x = Array(z[0..<n]), p = Array(z[n..<(2 * n)])
-                var g = field.parameters.zero
-                let forward = field.evaluate(x, batch: batch)
-                let pull = field.pullback(x, hidden: forward.hidden, slopes: forward.slopes, cotangent: p, batch: batch, gradient: &g)
-                return forward.value.map { -$0 } + pull + g.flat
-            }, from: forward.y + head.stateGradient + [Double](repeating: 0, count: m), t0: 0, t1: 1)
+                var rate = [Double](repeating: 0, count: 2 * n + m)
+                let forward = field.evaluate(x, time: 1 - s, batch: batch)
+                var g = [Double](repeating: 0, count: m)
+                let pull = field.pullback(forward.saved, cotangent: p, batch: batch, scale: 1, gradient: &g)
+                for i in 0..<n { (rate[i], rate[n + i]) = (-forward.value[i], pull[i]) }
+                for i in 0..<m { rate[2 * n + i] = g[i] }
+                return rate
+            }, from: forward.y + head.stateGradient + [Double](repeating: 0, count: m), t0: 0, t1: 1, breakpoints: backwardBreaks)
         case .checkpoint:
             backward = try solver.solve({ s, z in
                 let p = Array(z[0..<n])
-                var g = field.parameters.zero
-                let pull = field.pullback(trajectory(1 - s), cotangent: p, batch: batch, gradient: &g)
-                return pull + g.flat
-            }, from: head.stateGradient + [Double](repeating: 0, count: m), t0: 0, t1: 1)
+                var g = [Double](repeating: 0, count: m)
+                let pull = field.pullback(trajectory(1 - s), time: 1 - s, cotangent: p, batch: batch, gradient: &g)
+                return pull + g
+            }, from: head.stateGradient + [Double](repeating: 0, count: m), t0: 0, t1: 1, breakpoints: backwardBreaks)
         }
         let fieldGradient = Array(backward.y.suffix(m))
         return ResidualGradient(loss: head.loss, accuracy: head.accuracy, gradient: fieldGradient + head.gradient.flat,

@@ -16,44 +16,48 @@ public struct ExplicitRungeKutta: Sendable, Equatable {
     /// Classic RK4: 4 evaluations a step ("ResNet mode").
     public static let rk4 = ExplicitRungeKutta(name: "rk4", a: [[], [0.5], [0, 0.5], [0, 0, 1]], b: [1.0 / 6, 1.0 / 3, 1.0 / 3, 1.0 / 6])
 
-    /// The forward pass: `steps` steps of h = (t1 - t0)/steps from x0 (B x d), keeping every
-    /// stage's input X_i = x + h sum_j a_ij k_j for the discrete adjoint.
-    public func integrate(_ field: MLPField, from x0: [Double], batch: Int, t0: Double = 0, t1: Double = 1,
-                          steps: Int) -> FixedStepTrajectory {
+    /// The nodes c_i = sum_j a_ij: stage i is evaluated at t + c_i h.
+    public var nodes: [Double] { a.map { $0.reduce(0, +) } }
+
+    /// The forward pass: `steps` steps of h = (t1 - t0)/steps from x0 (B x d), keeping what every
+    /// stage's vector-Jacobian product needs for the discrete adjoint.
+    public func integrate<Field: ResidualField>(_ field: Field, from x0: [Double], batch: Int, t0: Double = 0, t1: Double = 1,
+                                                steps: Int) -> FixedStepTrajectory<Field> {
         let h = (t1 - t0) / Double(steps)
+        let c = nodes
         var x = x0
-        var stageInputs: [[Stage]] = []
-        stageInputs.reserveCapacity(steps)
+        var saved: [[Field.Saved]] = []
+        saved.reserveCapacity(steps)
         var k: [[Double]] = []
         k.reserveCapacity(stages)
-        for _ in 0..<steps {
+        for n in 0..<steps {
+            let t = t0 + Double(n) * h
             k.removeAll(keepingCapacity: true)
-            var inputs: [Stage] = []
-            inputs.reserveCapacity(stages)
+            var stepSaved: [Field.Saved] = []
+            stepSaved.reserveCapacity(stages)
             for i in 0..<stages {
                 var input = x
                 for (j, coefficient) in a[i].enumerated() where coefficient != 0 { BLAS.axpy(h * coefficient, k[j], &input) }
-                let evaluated = field.evaluate(input, batch: batch)
-                inputs.append(Stage(input: input, hidden: evaluated.hidden, slopes: evaluated.slopes))
+                let evaluated = field.evaluate(input, time: t + c[i] * h, batch: batch)
+                stepSaved.append(evaluated.saved)
                 k.append(evaluated.value)
             }
             for (i, weight) in b.enumerated() where weight != 0 { BLAS.axpy(h * weight, k[i], &x) }
-            stageInputs.append(inputs)
+            saved.append(stepSaved)
         }
-        return FixedStepTrajectory(scheme: self, step: h, batch: batch, final: x, stageInputs: stageInputs,
-                                   evaluations: steps * stages)
+        return FixedStepTrajectory(scheme: self, step: h, batch: batch, final: x, saved: saved, evaluations: steps * stages)
     }
 }
 
 /// A fixed-step solution with what its discrete adjoint needs.
-public struct FixedStepTrajectory: Sendable {
+public struct FixedStepTrajectory<Field: ResidualField>: Sendable {
     public let scheme: ExplicitRungeKutta
     public let step: Double
     public let batch: Int
     public let final: [Double]
-    /// [step][stage] -> X_i (B x d) with phi and phi' of its hidden layer, so that the adjoint
+    /// [step][stage] -> what the stage's vector-Jacobian product reuses, so that the adjoint
     /// evaluates no field.
-    let stageInputs: [[Stage]]
+    let saved: [[Field.Saved]]
     /// Field evaluations of the forward pass.
     public let evaluations: Int
 
@@ -61,31 +65,25 @@ public struct FixedStepTrajectory: Sendable {
     /// lambda = dL/dx_N, each step backwards sets k_bar_i = h b_i lambda, then for i = s-1...0:
     /// X_bar_i = (df/dx(X_i))^T k_bar_i, theta_bar += k_bar_i^T df/dtheta(X_i),
     /// k_bar_j += h a_ij X_bar_i (j < i); and lambda <- lambda + sum_i X_bar_i.
-    /// Returns dL/dx_0, adds dL/dtheta to `gradient`, and the number of vector-Jacobian products.
-    public func adjoint(_ field: MLPField, cotangent: [Double], gradient: inout MLPField.Parameters) -> (initial: [Double], evaluations: Int) {
+    /// Returns dL/dx_0, adds dL/dtheta to `gradient`, and the number of vector-Jacobian products;
+    /// `observe(n, lambda_n)` sees lambda = dL/dx_n at every step n from N - 1 down to 0.
+    public func adjoint(_ field: Field, cotangent: [Double], gradient: inout [Double],
+                        observe: ((Int, [Double]) -> Void)? = nil) -> (initial: [Double], evaluations: Int) {
         var lambda = cotangent
         let (a, b, h) = (scheme.a, scheme.b, step)
         let zero = [Double](repeating: 0, count: cotangent.count)
-        for inputs in stageInputs.reversed() {
+        for (n, stages) in saved.enumerated().reversed() {
             var kBar = b.map { _ in zero }
             for (i, weight) in b.enumerated() where weight != 0 { BLAS.axpy(h * weight, lambda, &kBar[i]) }
             var total = lambda
             for i in (0..<scheme.stages).reversed() {
-                let stage = inputs[i]
-                let xBar = field.pullback(stage.input, hidden: stage.hidden, slopes: stage.slopes, cotangent: kBar[i], batch: batch,
-                                          gradient: &gradient)
+                let xBar = field.pullback(stages[i], cotangent: kBar[i], batch: batch, scale: 1, gradient: &gradient)
                 BLAS.axpy(1, xBar, &total)
                 for (j, coefficient) in a[i].enumerated() where coefficient != 0 { BLAS.axpy(h * coefficient, xBar, &kBar[j]) }
             }
             lambda = total
+            observe?(n, lambda)
         }
-        return (lambda, stageInputs.count * scheme.stages)
+        return (lambda, saved.count * scheme.stages)
     }
-}
-
-/// A stage's input X_i with phi(Z_i) and phi'(Z_i) of its hidden layer.
-struct Stage: Sendable {
-    var input: [Double]
-    var hidden: [Double]
-    var slopes: [Double]
 }

@@ -38,8 +38,8 @@ public enum GradientRoute: Sendable, Equatable {
 
 extension CirclesAnode3 {
     /// Loss and gradient at the given parameters by `route`.
-    public static func gradient(field: MLPField, readout: Readout, inputs: [Double], labels: [Int],
-                                route: GradientRoute) throws(ResidualError) -> ResidualGradient {
+    public static func gradient<Field: ResidualField>(field: Field, readout: Readout, inputs: [Double], labels: [Int],
+                                                      route: GradientRoute) throws(ResidualError) -> ResidualGradient {
         switch route {
         case .discrete(let scheme, let steps):
             return gradient(field: field, readout: readout, inputs: inputs, labels: labels, scheme: scheme, steps: steps)

@@ -25,14 +25,15 @@ extension CirclesAnode3 {
     /// Solves x and a variational solution dx (dx(0) = the inputs rotated by 90 degrees in
     /// their plane) forward with `solver`, sets p(1) = dL/dx(1), then integrates (x, p, dx)
     /// backwards with the same solver, recording H and p . dx at every accepted step.
-    public static func hamiltonianDiagnostics(field: MLPField, readout: Readout, inputs: [Double], labels: [Int],
-                                              solver: Dopri5) throws(ResidualError) -> HamiltonianDiagnostics {
+    /// H is conserved only for an autonomous field; p . dx for any field.
+    public static func hamiltonianDiagnostics<Field: ResidualField>(field: Field, readout: Readout, inputs: [Double], labels: [Int],
+                                                                    solver: Dopri5) throws(ResidualError) -> HamiltonianDiagnostics {
         let batch = labels.count, n = inputs.count
         var tangent = [Double](repeating: 0, count: n)
         for i in 0..<batch { (tangent[3 * i], tangent[3 * i + 1]) = (-inputs[3 * i + 1], inputs[3 * i]) }
-        let forward = try solver.solve({ _, z in
+        let forward = try solver.solve({ t, z in
             let x = Array(z[0..<n]), v = Array(z[n...])
-            return field(x, batch: batch) + field.pushforward(x, tangent: v, batch: batch)
+            return field(x, time: t, batch: batch) + field.pushforward(x, time: t, tangent: v, batch: batch)
         }, from: inputs + tangent, t0: 0, t1: 1)
         let x1 = Array(forward.y[0..<n]), dx1 = Array(forward.y[n...])
         let p1 = readout.loss(x1, labels: labels).stateGradient
@@ -40,15 +41,16 @@ extension CirclesAnode3 {
                                             backwardEvaluations: 0)
         func dot(_ u: ArraySlice<Double>, _ v: [Double]) -> Double { zip(u, v).reduce(0) { $0 + $1.0 * $1.1 } }
         // z = [x, p, dx] in s = 1 - t: dx/ds = -f, dp/ds = J^T p, d(dx)/ds = -J dx.
-        let backward = try solver.solve({ _, z in
+        let backward = try solver.solve({ s, z in
             let x = Array(z[0..<n]), p = Array(z[n..<(2 * n)]), v = Array(z[(2 * n)...])
-            var unused = field.parameters.zero
-            return field(x, batch: batch).map { -$0 } + field.pullback(x, cotangent: p, batch: batch, gradient: &unused)
-                + field.pushforward(x, tangent: v, batch: batch).map { -$0 }
+            var unused = [Double](repeating: 0, count: field.parameterCount)
+            let forward = field.evaluate(x, time: 1 - s, batch: batch)
+            return forward.value.map { -$0 } + field.pullback(forward.saved, cotangent: p, batch: batch, scale: 1, gradient: &unused)
+                + field.pushforward(x, time: 1 - s, tangent: v, batch: batch).map { -$0 }
         }, from: x1 + p1 + dx1, t0: 0, t1: 1) { s, z, _ in
             let x = Array(z[0..<n])
             result.times.append(1 - s)
-            result.hamiltonian.append(dot(z[n..<(2 * n)], field(x, batch: batch)))
+            result.hamiltonian.append(dot(z[n..<(2 * n)], field(x, time: 1 - s, batch: batch)))
             result.pairing.append(dot(z[n..<(2 * n)], Array(z[(2 * n)...])))
         }
         result.backwardEvaluations = backward.statistics.evaluations

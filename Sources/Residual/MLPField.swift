@@ -4,7 +4,7 @@ import MeanField
 /// The residual vector field f(x) = W2 phi(W1 x + b1) + b2 (DESIGN.md section 4), time-independent,
 /// applied to a whole batch at once: X is B x d row-major (one state per row), so the batch is one
 /// coupled ODE of dimension B d. Products are dgemm; phi is any MeanField activation.
-public struct MLPField: Sendable {
+public struct MLPField: ResidualField {
     /// W1 (hidden x d), b1 (hidden), W2 (d x hidden), b2 (d), row-major.
     public struct Parameters: Sendable, Equatable {
         public var w1: [Double], b1: [Double], w2: [Double], b2: [Double]
@@ -19,11 +19,6 @@ public struct MLPField: Sendable {
         public var flat: [Double] { w1 + b1 + w2 + b2 }
         public var count: Int { 2 * hidden * dimension + hidden + dimension }
 
-        /// Zeros of the same shape (gradient accumulators).
-        public var zero: Parameters {
-            Parameters(w1: .init(repeating: 0, count: w1.count), b1: .init(repeating: 0, count: hidden),
-                       w2: .init(repeating: 0, count: w2.count), b2: .init(repeating: 0, count: dimension), dimension: dimension, hidden: hidden)
-        }
     }
 
     public var parameters: Parameters
@@ -37,12 +32,18 @@ public struct MLPField: Sendable {
     var d: Int { parameters.dimension }
     var hidden: Int { parameters.hidden }
 
-    /// F = f(X) for B states (B x d).
-    public func callAsFunction(_ x: [Double], batch: Int) -> [Double] { evaluate(x, batch: batch).value }
+    /// X with phi(Z) and phi'(Z) of Z = X W1^T + b1 (B x hidden).
+    public struct Saved: Sendable {
+        var input: [Double]
+        var hidden: [Double]
+        var slopes: [Double]
+    }
 
-    /// F = f(X) and, per hidden unit of each state, phi(Z) and phi'(Z) of Z = X W1^T + b1
-    /// (B x hidden), kept for the vector-Jacobian product at the same X.
-    func evaluate(_ x: [Double], batch b: Int) -> (value: [Double], hidden: [Double], slopes: [Double]) {
+    public var dimension: Int { d }
+    public var parameterVector: [Double] { parameters.flat }
+
+    /// F = f(X) (the field is time-independent) with phi(Z) and phi'(Z) kept for the vector-Jacobian product.
+    public func evaluate(_ x: [Double], time _: Double = 0, batch b: Int) -> (value: [Double], saved: Saved) {
         // Buffers are created uninitialised and filled once; phi(Z) overwrites Z in place.
         let count = b * hidden
         var slopes: [Double] = []
@@ -60,12 +61,12 @@ public struct MLPField: Sendable {
             t.withUnsafeBufferPointer { Perceptron.linear($0, batch: b, w2: parameters.w2, b2: parameters.b2, into: f) }
             initialised = b * d
         }
-        return (f, t, slopes)
+        return (f, Saved(input: x, hidden: t, slopes: slopes))
     }
 
     /// Jacobian-vector products at X: (df/dx) v = W2 (phi'(Z) * (W1 v)) per state (B x d).
-    public func pushforward(_ x: [Double], tangent v: [Double], batch b: Int) -> [Double] {
-        let slopes = evaluate(x, batch: b).slopes
+    public func pushforward(_ x: [Double], time t: Double = 0, tangent v: [Double], batch b: Int) -> [Double] {
+        let slopes = evaluate(x, time: t, batch: b).saved.slopes
         var u = [Double](repeating: 0, count: b * hidden)
         u.withUnsafeMutableBufferPointer { u in
             v.withUnsafeBufferPointer { Perceptron.affine($0, batch: b, w1: parameters.w1, b1: [Double](repeating: 0, count: hidden), into: u) }
@@ -78,28 +79,36 @@ public struct MLPField: Sendable {
         return out
     }
 
-    /// Vector-Jacobian products at X with cotangent P (B x d): returns (df/dx)^T p per state
-    /// (B x d) and adds p^T df/dtheta, summed over the batch and scaled by `scale`, to `gradient`.
-    /// With G = (P W2) * phi'(Z): X_bar = G W1, dW2 = P^T phi(Z), db2 = sum P, dW1 = G^T X, db1 = sum G.
-    public func pullback(_ x: [Double], cotangent p: [Double], batch b: Int, scale: Double = 1,
-                         gradient: inout Parameters) -> [Double] {
-        let forward = evaluate(x, batch: b)
-        return pullback(x, hidden: forward.hidden, slopes: forward.slopes, cotangent: p, batch: b, scale: scale, gradient: &gradient)
-    }
-
-    /// ``pullback(_:cotangent:batch:scale:gradient:)`` reusing phi(Z) and phi'(Z) from ``evaluate(_:batch:)`` at the same X.
-    func pullback(_ x: [Double], hidden t: [Double], slopes: [Double], cotangent p: [Double], batch b: Int, scale: Double = 1,
-                  gradient: inout Parameters) -> [Double] {
-        x.withUnsafeBufferPointer { x in
-            t.withUnsafeBufferPointer { t in
-                slopes.withUnsafeBufferPointer { s in
+    /// With G = (P W2) * phi'(Z): X_bar = G W1, and into `gradient` (W1, b1, W2, b2 flattened)
+    /// dW1 = G^T X, db1 = sum G, dW2 = P^T phi(Z), db2 = sum P, scaled.
+    public func pullback(_ saved: Saved, cotangent p: [Double], batch b: Int, scale: Double = 1, gradient: inout [Double]) -> [Double] {
+        precondition(gradient.count == parameters.count)
+        return saved.input.withUnsafeBufferPointer { x in
+            saved.hidden.withUnsafeBufferPointer { t in
+                saved.slopes.withUnsafeBufferPointer { s in
                     p.withUnsafeBufferPointer { p in
-                        Perceptron.pullback(x, hidden: t, slopes: s, cotangent: p, batch: b, w1: parameters.w1, w2: parameters.w2, scale: scale,
-                                            dW1: &gradient.w1, db1: &gradient.b1, dW2: &gradient.w2, db2: &gradient.b2)
+                        gradient.withUnsafeMutableBufferPointer {
+                            Perceptron.pullback(x, hidden: t, slopes: s, cotangent: p, batch: b, dimension: d, w1: parameters.w1,
+                                                w2: parameters.w2, scale: scale, gradient: $0)
+                        }
                     }
                 }
             }
         }
+    }
+
+    /// J(x) = W2 diag(phi'(W1 x + b1)) W1 at one state (d x d, row-major).
+    public func jacobian(at x: [Double], time t: Double = 0) -> [Double] {
+        let slopes = evaluate(x, time: t, batch: 1).saved.slopes
+        var j = [Double](repeating: 0, count: d * d)
+        for a in 0..<d {
+            for b in 0..<d {
+                var s = 0.0
+                for k in 0..<hidden { s += parameters.w2[a * hidden + k] * slopes[k] * parameters.w1[k * d + b] }
+                j[a * d + b] = s
+            }
+        }
+        return j
     }
 }
 

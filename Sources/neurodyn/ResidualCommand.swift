@@ -16,7 +16,7 @@ struct ResidualCommand: ParsableCommand {
             scheme's own map; dopri5 (adaptive, --rtol/--atol) with the continuous adjoint, by
             backsolve (--method adjoint) or on the stored forward solution (--method checkpoint).
             """,
-        subcommands: [Gradient.self, Train.self, Hamiltonian.self, Metric.self])
+        subcommands: [Gradient.self, Train.self, Hamiltonian.self, Metric.self, NearIdentity.self])
 }
 
 extension ResidualCommand {

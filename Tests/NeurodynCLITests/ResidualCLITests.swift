@@ -77,3 +77,28 @@ import Testing
         #expect(bad.status == 64 && bad.stderr.contains("points"))
     }
 }
+
+@Suite struct ResidualNearIdentityCLITests {
+    /// Doubling N halves every error (first order), and the reference is far below them.
+    @Test func errorsFallAtFirstOrderInEps() throws {
+        let result = try CLI.run(["residual", "near-identity", "--layers", "16,32,64", "--points", "20", "--format", "json"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let json = try #require(result.json)
+        let rows = try #require(json["rows"] as? [[String: Any]])
+        #expect(rows.map { $0["layers"] as? Int } == [16, 32, 64])
+        for key in ["state_error", "gradient_error", "momentum_error"] {
+            let errors = rows.compactMap { $0[key] as? Double }
+            #expect(errors.count == 3)
+            for k in 1..<errors.count { #expect(errors[k - 1] / errors[k] > 1.8 && errors[k - 1] / errors[k] < 2.2, "\(key): \(errors)") }
+        }
+        #expect((json["reference_check"] as? Double ?? 1) < 1e-10)
+    }
+
+    @Test func badInputIsRefusedByName() throws {
+        for (arguments, name) in [(["--layers", "0,8"], "layers"), (["--layers", "8,x"], "layers"), (["--knots", "0"], "knots"),
+                                  (["--scale", "-1"], "scale"), (["--points", "0"], "points")] {
+            let result = try CLI.run(["residual", "near-identity"] + arguments)
+            #expect(result.status == 64 && result.stderr.contains(name), "\(arguments): \(result.stderr)")
+        }
+    }
+}

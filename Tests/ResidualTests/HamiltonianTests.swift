@@ -13,7 +13,7 @@ import Testing
         let jv = field.pushforward(x, tangent: v, batch: batch)
         let plus = field(zip(x, v).map { $0 + 1e-5 * $1 }, batch: batch), minus = field(zip(x, v).map { $0 - 1e-5 * $1 }, batch: batch)
         for k in 0..<30 { #expect(abs(jv[k] - (plus[k] - minus[k]) / 2e-5) < 1e-9) }
-        var unused = field.parameters.zero
+        var unused = [Double](repeating: 0, count: field.parameterCount)
         let jtu = field.pullback(x, cotangent: u, batch: batch, gradient: &unused)
         let left = zip(u, jv).reduce(0) { $0 + $1.0 * $1.1 }, right = zip(jtu, v).reduce(0) { $0 + $1.0 * $1.1 }
         #expect(abs(left - right) < 1e-13 * abs(left))

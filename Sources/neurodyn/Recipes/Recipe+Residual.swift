@@ -27,12 +27,14 @@ extension Recipe {
                 try context.neurodyn(["residual", "gradient", "--solver", "rk4:\(n)", "--method", "discrete", "--format", "json"],
                                      stdout: "gradient-rk4-\(n).json")
             }
-            // A near-identity feedforward net x_{k+1} = x_k + eps f(x_k) with N = 1/eps layers is Euler's scheme:
-            // its gradient converges to the ODE's as eps -> 0.
+            // A residual net x_{k+1} = x_k + eps f(x_k) with N = 1/eps layers is Euler's scheme: its gradient
+            // converges to the ODE's as eps -> 0.
             for n in [5, 10, 20, 40, 80, 160] {
                 try context.neurodyn(["residual", "gradient", "--solver", "euler:\(n)", "--method", "discrete", "--format", "json"],
                                      stdout: "gradient-euler-\(n).json")
             }
+            // The near-identity feedforward net sigma(W x + b), W = I + eps A(t), converges to dx/dt = A x + c + g(x).
+            try context.neurodyn(["residual", "near-identity", "--format", "json"], stdout: "near-identity.json")
             for (name, steps) in [("initial", "0"), ("trained", steps)] {
                 try context.neurodyn(["residual", "metric", "--solver", "rk4:10", "--steps", steps, "--points", context.size("50", "200"),
                                       "--format", "json"], stdout: "metric-\(name).json")
@@ -76,30 +78,44 @@ extension Recipe {
                     save(fig, "residual")
                     """#),
                 .markdown(#"""
-                    Left: a near-identity feedforward net x_{k+1} = x_k + eps f(x_k) with N = 1/eps layers is Euler's scheme
-                    for the ODE; its exact (backprop) gradient converges to the ODE's as eps -> 0 at O(eps), RK4's at O(eps^4).
+                    Left: a residual net x_{k+1} = x_k + eps f(x_k) with N = 1/eps layers is Euler's scheme for the ODE;
+                    its exact (backprop) gradient converges to the ODE's as eps -> 0 at O(eps), RK4's at O(eps^4).
+                    Middle: a near-identity feedforward net x_{n+1} = sigma(W_n x_n + b_n) with W_n = I + eps A(t_n),
+                    b_n = eps c(t_n), sigma(z) = z + eps g(z) (tanh), against its ODE dx/dt = A(t) x + c(t) + g(x) with
+                    time-dependent weights (5 knots): the output, the backprop gradient in (A, c) and dL/dx(0) (the
+                    momentum p(0) of dp/dt = -(A^T + diag g'(x)) p) all converge at O(eps).
                     Right: the pulled-back metric G(x0) = DPhi^T DPhi of the flow map at the initial and the trained parameters
                     (eigenvalues per input point; squared stretches), with det DPhi = exp Int tr(df/dx) dt checked per point.
                     """#),
                 .code(#"""
-                    fig, axes = plt.subplots(1, 2, figsize=(13, 4.6), constrained_layout=True)
+                    fig, axes = plt.subplots(1, 3, figsize=(19, 4.6), constrained_layout=True)
                     n = np.array([5, 10, 20, 40, 80, 160])
                     e = np.array([error(f"gradient-euler-{k}.json") for k in n])
-                    axes[0].loglog(1 / n, e, "o-", label="near-identity net (Euler), exact backprop")
+                    axes[0].loglog(1 / n, e, "o-", label="residual net x + eps f(x) (Euler), exact backprop")
                     axes[0].loglog(1 / n, e[0] * (n[0] / n), "k--", lw=1, label="slope 1")
                     m = np.array([5, 10, 20, 40])
                     axes[0].loglog(1 / m, [error(f"gradient-rk4-{k}.json") for k in m], "s-", label="RK4 blocks")
                     axes[0].set_xlabel(r"$\varepsilon = 1/N$ (step, N layers)"); axes[0].set_ylabel("relative gradient error vs the ODE")
-                    axes[0].set_title(r"near-identity nets converge to the ODE as $\varepsilon \to 0$"); axes[0].legend(fontsize=8)
+                    axes[0].set_title(r"residual nets converge to the ODE as $\varepsilon \to 0$"); axes[0].legend(fontsize=8)
+                    ni = load("near-identity.json")
+                    rows = {k: np.array([r[k] for r in ni["rows"]]) for k in ni["rows"][0]}
+                    for key, marker, label in [("state_error", "o", "output x(1), max error"), ("gradient_error", "s", "gradient in A, c (relative)"),
+                                               ("momentum_error", "^", "dL/dx(0) = p(0) (relative)")]:
+                        axes[1].loglog(rows["eps"], rows[key], marker + "-", label=label)
+                    axes[1].loglog(rows["eps"], rows["gradient_error"][0] * rows["eps"] / rows["eps"][0], "k--", lw=1, label="slope 1")
+                    axes[1].set_xlabel(r"$\varepsilon = 1/N$ (N layers)"); axes[1].set_ylabel("error vs the ODE")
+                    axes[1].set_title(r"near-identity feedforward net $\sigma(Wx + b)$ vs $\dot x = A(t)x + c(t) + g(x)$")
+                    axes[1].legend(fontsize=8)
+                    print(f"reference (RK4, 4096 steps) against 2048 steps: {ni['reference_check']:.1e}")
                     for name, marker in [("initial", "o"), ("trained", "s")]:
                         mt = load(f"metric-{name}.json")
                         ev = np.array([p["metric_eigenvalues"] for p in mt["points"]])
                         for k in range(3):
-                            axes[1].semilogy(np.arange(len(ev)), ev[:, k], marker, ms=3, color=f"C{k}", alpha=0.8 if name == "trained" else 0.4,
+                            axes[2].semilogy(np.arange(len(ev)), ev[:, k], marker, ms=3, color=f"C{k}", alpha=0.8 if name == "trained" else 0.4,
                                              label=f"{name}, eigenvalue {k + 1}" )
                         print(f"{name} ({mt['trained_steps']} Adam steps): max |log det DPhi - Int tr J| = {mt['max_liouville_error']:.2e}")
-                    axes[1].set_xlabel("input point"); axes[1].set_ylabel(r"eigenvalues of $G = D\Phi^T D\Phi$")
-                    axes[1].set_title("pulled-back metric of the flow map"); axes[1].legend(fontsize=7, ncol=2)
+                    axes[2].set_xlabel("input point"); axes[2].set_ylabel(r"eigenvalues of $G = D\Phi^T D\Phi$")
+                    axes[2].set_title("pulled-back metric of the flow map"); axes[2].legend(fontsize=7, ncol=2)
                     save(fig, "residual-geometry")
                     """#),
             ])

@@ -1,6 +1,6 @@
 import GSLKit
 
-/// The geometry of the time-1 flow map Phi: x(0) -> x(1) of dx/dt = f(x) at one input.
+/// The geometry of the time-1 flow map Phi: x(0) -> x(1) of dx/dt = f(t, x) at one input.
 public struct FlowMetric: Sendable {
     public let x0: [Double]
     public let x1: [Double]
@@ -17,31 +17,17 @@ public struct FlowMetric: Sendable {
     public let eigenvalues: [Double]
 }
 
-extension MLPField {
-    /// J(x) = W2 diag(phi'(W1 x + b1)) W1 at one state (d x d, row-major).
-    public func jacobian(at x: [Double]) -> [Double] {
-        let slopes = evaluate(x, batch: 1).slopes
-        var j = [Double](repeating: 0, count: d * d)
-        for a in 0..<d {
-            for b in 0..<d {
-                var s = 0.0
-                for k in 0..<hidden { s += parameters.w2[a * hidden + k] * slopes[k] * parameters.w1[k * d + b] }
-                j[a * d + b] = s
-            }
-        }
-        return j
-    }
-
+extension ResidualField {
     /// Integrates [x, M, Int tr J] over [0, 1] from x0 (GSL rk8pd by default).
     public func flowMetric(at x0: [Double], solver: GSLODESolver = GSLODESolver(stepper: .rk8pd, rtol: 1e-11, atol: 1e-11))
         throws(ResidualError) -> FlowMetric {
+        let field = self, d = dimension
         guard x0.count == d, x0.allSatisfy(\.isFinite) else {
             throw .invalidParameter(name: "x0", reason: "needs \(d) finite values, got \(x0.count)")
         }
-        let field = self, d = self.d
-        let system = ODESystem(dimension: d + d * d + 1) { _, y, dydt in
+        let system = ODESystem(dimension: d + d * d + 1) { t, y, dydt in
             let x = Array(y[0..<d])
-            let f = field(x, batch: 1), j = field.jacobian(at: x)
+            let f = field(x, time: t, batch: 1), j = field.jacobian(at: x, time: t)
             for a in 0..<d { dydt[a] = f[a] }
             DenseLinearAlgebra.multiply(j, UnsafeBufferPointer(rebasing: y[d ..< d + d * d]), n: d,
                                         into: UnsafeMutableBufferPointer(rebasing: dydt[d ..< d + d * d]))

@@ -1,0 +1,196 @@
+import GSLKit
+import MeanField
+
+/// The near-identity feedforward field f(t, x) = A(t) x + c(t) + g(x) (DESIGN.md section 4): the
+/// limit of the feedforward net x_{n+1} = sigma(W_n x_n + b_n) with W_n = I + eps A(t_n),
+/// b_n = eps c(t_n), sigma(z) = z + eps g(z), t_n = n eps, as eps = 1/N -> 0 (one step of the net
+/// is x + eps f(t_n, x) + O(eps^2)). g is an activation applied to each coordinate; the adjoint is
+/// dp/dt = -(A(t)^T + diag g'(x)) p.
+///
+/// The weights depend on time: A(t) and c(t) interpolate linearly between values at K knots
+/// t_m = m / (K - 1) on [0, 1] (constant for K = 1, held at the end values outside [0, 1]), so a
+/// net with any number of layers samples the same field and adaptive solvers see no jumps.
+public struct NearIdentityField: ResidualField {
+    /// A_m (d x d, row-major) for m = 0..<K, one after the other.
+    public var a: [Double]
+    /// c_m (d) for m = 0..<K.
+    public var c: [Double]
+    public let dimension: Int
+    public let knots: Int
+    public let g: Activation
+
+    public init(a: [Double], c: [Double], dimension: Int, knots: Int, g: Activation = .tanh) throws(ResidualError) {
+        guard dimension >= 1 else { throw .invalidParameter(name: "dimension", reason: "must be >= 1, got \(dimension)") }
+        guard knots >= 1 else { throw .invalidParameter(name: "knots", reason: "must be >= 1, got \(knots)") }
+        guard a.count == knots * dimension * dimension, c.count == knots * dimension else {
+            throw .invalidParameter(name: "a", reason: "needs \(knots) x \(dimension) x \(dimension) values and c \(knots) x \(dimension), got \(a.count) and \(c.count)")
+        }
+        guard (a + c).allSatisfy(\.isFinite) else { throw .invalidParameter(name: "a", reason: "A and c must be finite") }
+        (self.a, self.c, self.dimension, self.knots, self.g) = (a, c, dimension, knots, g)
+    }
+
+    /// A field with A_m entries uniform in [-scale, scale] and c_m entries in [-scale/2, scale/2],
+    /// drawn in that order from SplitMix64(seed).
+    public static func random(dimension: Int, knots: Int, scale: Double, seed: UInt64, g: Activation = .tanh) throws(ResidualError) -> Self {
+        guard scale.isFinite, scale >= 0 else { throw .invalidParameter(name: "scale", reason: "must be finite and >= 0, got \(scale)") }
+        guard dimension >= 1, knots >= 1 else {
+            throw .invalidParameter(name: dimension < 1 ? "dimension" : "knots", reason: "must be >= 1, got \(min(dimension, knots))")
+        }
+        var generator = SplitMix64(seed: seed)
+        let a = (0..<(knots * dimension * dimension)).map { _ in scale * (2 * generator.nextDouble() - 1) }
+        let c = (0..<(knots * dimension)).map { _ in scale * (generator.nextDouble() - 0.5) }
+        return try Self(a: a, c: c, dimension: dimension, knots: knots, g: g)
+    }
+
+    /// The interior knots, where A(t) and c(t) have kinks.
+    public var breakpoints: [Double] { knots > 2 ? (1..<(knots - 1)).map { Double($0) / Double(knots - 1) } : [] }
+
+    /// [A_0, ..., A_{K-1}, c_0, ..., c_{K-1}].
+    public var parameterVector: [Double] { a + c }
+
+    /// The two knots around t and their hat-function weights (w0 + w1 = 1).
+    func knotWeights(_ t: Double) -> (m: Int, w0: Double, w1: Double) {
+        guard knots > 1 else { return (0, 1, 0) }
+        let s = Swift.min(Swift.max(t, 0), 1) * Double(knots - 1)
+        let m = Swift.min(Int(s), knots - 2)
+        let w1 = s - Double(m)
+        return (m, 1 - w1, w1)
+    }
+
+    /// A(t) (d x d) and c(t) (d).
+    public func weights(at t: Double) -> (a: [Double], c: [Double]) {
+        let (m, w0, w1) = knotWeights(t)
+        let dd = dimension * dimension, d = dimension
+        guard knots > 1 else { return (a, c) }
+        return ((0..<dd).map { w0 * a[m * dd + $0] + w1 * a[(m + 1) * dd + $0] },
+                (0..<d).map { w0 * c[m * d + $0] + w1 * c[(m + 1) * d + $0] })
+    }
+
+    /// X, t and g'(X).
+    public struct Saved: Sendable {
+        var input: [Double]
+        var time: Double
+        var slopes: [Double]
+    }
+
+    public func evaluate(_ x: [Double], time t: Double, batch: Int) -> (value: [Double], saved: Saved) {
+        let d = dimension, (at, ct) = weights(at: t)
+        var f = [Double](repeating: 0, count: batch * d), slopes = f
+        for i in 0..<batch {
+            for r in 0..<d {
+                var s = ct[r]
+                for k in 0..<d { s += at[r * d + k] * x[i * d + k] }
+                let gr = g.derivatives(x[i * d + r])
+                f[i * d + r] = s + gr.d0
+                slopes[i * d + r] = gr.d1
+            }
+        }
+        return (f, Saved(input: x, time: t, slopes: slopes))
+    }
+
+    /// (A(t)^T + diag g'(x)) p per state; A_m and c_m of the two knots around t receive their
+    /// hat weights of sum_b p_b x_b^T and sum_b p_b.
+    public func pullback(_ saved: Saved, cotangent p: [Double], batch: Int, scale: Double = 1, gradient: inout [Double]) -> [Double] {
+        precondition(gradient.count == parameterCount)
+        let d = dimension, dd = d * d, x = saved.input, (at, _) = weights(at: saved.time)
+        var xBar = [Double](repeating: 0, count: batch * d)
+        var outer = [Double](repeating: 0, count: dd), sumP = [Double](repeating: 0, count: d)
+        for i in 0..<batch {
+            for r in 0..<d {
+                let pr = p[i * d + r]
+                xBar[i * d + r] += saved.slopes[i * d + r] * pr
+                for k in 0..<d {
+                    xBar[i * d + k] += at[r * d + k] * pr
+                    outer[r * d + k] += pr * x[i * d + k]
+                }
+                sumP[r] += pr
+            }
+        }
+        let (m, w0, w1) = knotWeights(saved.time)
+        for (knot, w) in [(m, w0), (m + 1, w1)] where w != 0 && knot < knots {
+            for e in 0..<dd { gradient[knot * dd + e] += scale * w * outer[e] }
+            for r in 0..<d { gradient[knots * dd + knot * d + r] += scale * w * sumP[r] }
+        }
+        return xBar
+    }
+
+    public func pushforward(_ x: [Double], time t: Double, tangent v: [Double], batch: Int) -> [Double] {
+        let d = dimension, (at, _) = weights(at: t)
+        var out = [Double](repeating: 0, count: batch * d)
+        for i in 0..<batch {
+            for r in 0..<d {
+                var s = g.derivatives(x[i * d + r]).d1 * v[i * d + r]
+                for k in 0..<d { s += at[r * d + k] * v[i * d + k] }
+                out[i * d + r] = s
+            }
+        }
+        return out
+    }
+
+    /// A(t) + diag g'(x).
+    public func jacobian(at x: [Double], time t: Double) -> [Double] {
+        var j = weights(at: t).a
+        for r in 0..<dimension { j[r * dimension + r] += g.derivatives(x[r]).d1 }
+        return j
+    }
+}
+
+extension NearIdentityField {
+    /// The feedforward net of N = `layers` layers, eps = 1/N: z_n = (I + eps A(t_n)) x_n + eps c(t_n),
+    /// x_{n+1} = z_n + eps g(z_n), t_n = n eps, from x_0 (B x d). Returns every x_n (N + 1 of them).
+    public func feedforward(_ x0: [Double], batch: Int, layers: Int) -> [[Double]] {
+        let eps = 1 / Double(layers)
+        var states = [x0]
+        for n in 0..<layers {
+            let x = states[n], (at, ct) = weights(at: Double(n) * eps)
+            states.append(layerMap(x, batch: batch, a: at, c: ct, eps: eps).next)
+        }
+        return states
+    }
+
+    /// One layer: z = x + eps (A x + c) and x' = z + eps g(z), with g'(z) for the backward pass.
+    func layerMap(_ x: [Double], batch: Int, a at: [Double], c ct: [Double], eps: Double) -> (next: [Double], slopes: [Double]) {
+        let d = dimension
+        var next = x, slopes = x
+        for i in 0..<batch {
+            for r in 0..<d {
+                var z = x[i * d + r] + eps * ct[r]
+                for k in 0..<d { z += eps * at[r * d + k] * x[i * d + k] }
+                let gz = g.derivatives(z)
+                next[i * d + r] = z + eps * gz.d0
+                slopes[i * d + r] = gz.d1
+            }
+        }
+        return (next, slopes)
+    }
+
+    /// Exact backpropagation through ``feedforward(_:batch:layers:)`` from the cotangent of the
+    /// last layer: lambda_z = (1 + eps g'(z_n)) * lambda_{n+1}, lambda_n = (I + eps A(t_n))^T lambda_z,
+    /// dA(t_n) += eps lambda_z x_n^T and dc(t_n) += eps lambda_z, spread over the knots by their
+    /// hat weights at t_n. Returns lambda_0 and the gradient (laid out as ``parameterVector``).
+    public func feedforwardGradient(_ x0: [Double], batch: Int, layers: Int, cotangent: [Double]) -> (initial: [Double], gradient: [Double]) {
+        let d = dimension, dd = d * d, eps = 1 / Double(layers)
+        let states = feedforward(x0, batch: batch, layers: layers)
+        var lambda = cotangent, gradient = [Double](repeating: 0, count: parameterCount)
+        for n in (0..<layers).reversed() {
+            let t = Double(n) * eps, x = states[n], (at, ct) = weights(at: t)
+            let slopes = layerMap(x, batch: batch, a: at, c: ct, eps: eps).slopes
+            let lambdaZ = (0..<lambda.count).map { (1 + eps * slopes[$0]) * lambda[$0] }
+            var outer = [Double](repeating: 0, count: dd), sum = [Double](repeating: 0, count: d)
+            for i in 0..<batch {
+                for r in 0..<d {
+                    lambda[i * d + r] = lambdaZ[i * d + r]
+                    sum[r] += lambdaZ[i * d + r]
+                    for k in 0..<d { outer[r * d + k] += lambdaZ[i * d + r] * x[i * d + k] }
+                }
+                for k in 0..<d { for r in 0..<d { lambda[i * d + k] += eps * at[r * d + k] * lambdaZ[i * d + r] } }
+            }
+            let (m, w0, w1) = knotWeights(t)
+            for (knot, w) in [(m, w0), (m + 1, w1)] where w != 0 && knot < knots {
+                for e in 0..<dd { gradient[knot * dd + e] += eps * w * outer[e] }
+                for r in 0..<d { gradient[knots * dd + knot * d + r] += eps * w * sum[r] }
+            }
+        }
+        return (lambda, gradient)
+    }
+}
