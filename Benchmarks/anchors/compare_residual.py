@@ -1,5 +1,5 @@
 """neurodyn residual train against diffrax and torchdiffeq (residual_anchor.py) on circles-anode3,
-same machine, same run, single-threaded: median ms per Adam step over 200 steps, forward NFE per
+same machine, same run, single-threaded (neurodyn's fixed-step route also on two threads): median ms per Adam step over 200 steps, forward NFE per
 step, final loss and accuracy, and each route's gradient error at the initial parameters against
 neurodyn's continuous adjoint at rtol = atol = 1e-12 (which equals 2000 RK4 steps' discrete
 gradient to 1e-13).
@@ -26,18 +26,22 @@ def main():
     env = dict(os.environ, OPENBLAS_NUM_THREADS="1")
     run = lambda cmd: json.loads(subprocess.run(cmd, capture_output=True, text=True, check=True, env=env).stdout)
     reference = run([a.neurodyn, "residual", "gradient", "--solver", "dopri5", "--rtol", "1e-12", "--atol", "1e-12",
-                     "--method", "adjoint", "--format", "json"])
+                     "--method", "adjoint", "--format", "json", "--threads", "1"])
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
         json.dump(reference, f)
     ref = reference["gradient"]
     scale = max(abs(x) for x in ref)
     print(f"{'route':18} {'library':12} {'ms/step':>8} {'NFE fwd':>8} {'loss':>10} {'acc':>5} {'grad err':>9}")
     for route, options in ROUTES.items():
-        ours = run([a.neurodyn, "residual", "train"] + options + ["--steps", str(a.steps), "--format", "json", "--quiet"])
-        grad = run([a.neurodyn, "residual", "gradient"] + options + ["--format", "json"])
+        grad = run([a.neurodyn, "residual", "gradient"] + options + ["--format", "json", "--threads", "1"])
         err = max(abs(x - y) for x, y in zip(grad["gradient"], ref)) / scale
-        print(f"{route:18} {'neurodyn':12} {ours['median_ms_per_step']:>8.1f} {ours['nfe_forward'] / a.steps:>8.1f} "
-              f"{ours['final_loss']:>10.3e} {ours['final_accuracy']:>5.3f} {err:>9.1e}")
+        # One thread, as the anchors; fixed-step routes also on both cores (blocks of rows, same bits).
+        for threads in ["1", "2"] if route == "rk4" else ["1"]:
+            ours = run([a.neurodyn, "residual", "train"] + options + ["--steps", str(a.steps), "--format", "json", "--quiet",
+                                                                       "--threads", threads])
+            label = "neurodyn" if threads == "1" else "neurodyn x2"
+            print(f"{route:18} {label:12} {ours['median_ms_per_step']:>8.1f} {ours['nfe_forward'] / a.steps:>8.1f} "
+                  f"{ours['final_loss']:>10.3e} {ours['final_accuracy']:>5.3f} {err:>9.1e}")
         for library in ["diffrax"] + ([] if a.skip_torch else ["torchdiffeq"]):
             r = run([sys.executable, os.path.join(HERE, "residual_anchor.py"), library, route, "--steps", str(a.steps),
                      "--reference", f.name])

@@ -1,3 +1,5 @@
+import GSLKit
+
 /// The loss of circles-anode3 and its exact gradient for a fixed-step scheme by the discrete
 /// adjoint (DESIGN.md sections 4 and 6: `neurodyn residual gradient --method discrete`).
 public struct ResidualGradient: Sendable {
@@ -10,15 +12,35 @@ public struct ResidualGradient: Sendable {
 }
 
 extension CirclesAnode3 {
+    /// Rows per task of a fixed-step gradient. Under a fixed step the rows of the batch never
+    /// interact, so blocks of rows are integrated and backpropagated as independent tasks; the
+    /// blocks do not depend on the thread count and their gradients are added in block order,
+    /// so the result has the same bits for any number of threads.
+    public static let rowsPerTask = 128
+
     /// Loss and gradient at the given parameters, flowing the batch over t in [0, 1] with
-    /// `steps` steps of `scheme`.
+    /// `steps` steps of `scheme`, blocks of rows spread over `threads` threads.
     public static func gradient<Field: ResidualField>(field: Field, readout: Readout, inputs: [Double], labels: [Int],
-                                                      scheme: ExplicitRungeKutta, steps: Int) -> ResidualGradient {
-        let trajectory = scheme.integrate(field, from: inputs, batch: labels.count, steps: steps)
-        let head = readout.loss(trajectory.final, labels: labels)
-        var fieldGradient = [Double](repeating: 0, count: field.parameterCount)
-        let backward = trajectory.adjoint(field, cotangent: head.stateGradient, gradient: &fieldGradient)
+                                                      scheme: ExplicitRungeKutta, steps: Int, threads: Int = 1) -> ResidualGradient {
+        let batch = labels.count, d = field.dimension, m = field.parameterCount
+        let tasks = (batch + rowsPerTask - 1) / rowsPerTask
+        @Sendable func rows(_ task: Int) -> Range<Int> { (task * rowsPerTask * d)..<(min(batch, (task + 1) * rowsPerTask) * d) }
+        let trajectories = SharedResults<FixedStepTrajectory<Field>?>(repeating: nil, count: tasks)
+        parallelTasks(count: tasks, threads: threads) { task in
+            let range = rows(task)
+            trajectories[task] = scheme.integrate(field, from: Array(inputs[range]), batch: range.count / d, steps: steps)
+        }
+        let head = readout.loss((0..<tasks).flatMap { trajectories[$0]!.final }, labels: labels)
+        let partials = SharedResults<[Double]>(repeating: [], count: tasks)
+        parallelTasks(count: tasks, threads: threads) { task in
+            var gradient = [Double](repeating: 0, count: m)
+            _ = trajectories[task]!.adjoint(field, cotangent: Array(head.stateGradient[rows(task)]), gradient: &gradient)
+            partials[task] = gradient
+        }
+        var fieldGradient = [Double](repeating: 0, count: m)
+        for task in 0..<tasks { BLAS.axpy(1, partials[task], &fieldGradient) }
+        let evaluations = scheme.stages * steps  // of the whole batch's field, as the anchors count them
         return ResidualGradient(loss: head.loss, accuracy: head.accuracy, gradient: fieldGradient + head.gradient.flat,
-                                forwardEvaluations: trajectory.evaluations, backwardEvaluations: backward.evaluations)
+                                forwardEvaluations: evaluations, backwardEvaluations: evaluations)
     }
 }

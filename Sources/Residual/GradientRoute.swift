@@ -37,12 +37,14 @@ public enum GradientRoute: Sendable, Equatable {
 }
 
 extension CirclesAnode3 {
-    /// Loss and gradient at the given parameters by `route`.
+    /// Loss and gradient at the given parameters by `route`. Fixed-step routes spread blocks of
+    /// the batch over `threads` threads (same bits for any count); an adaptive solve couples the
+    /// batch through its step size and runs on one.
     public static func gradient<Field: ResidualField>(field: Field, readout: Readout, inputs: [Double], labels: [Int],
-                                                      route: GradientRoute) throws(ResidualError) -> ResidualGradient {
+                                                      route: GradientRoute, threads: Int = 1) throws(ResidualError) -> ResidualGradient {
         switch route {
         case .discrete(let scheme, let steps):
-            return gradient(field: field, readout: readout, inputs: inputs, labels: labels, scheme: scheme, steps: steps)
+            return gradient(field: field, readout: readout, inputs: inputs, labels: labels, scheme: scheme, steps: steps, threads: threads)
         case .continuous(let solver, let method):
             return try gradient(field: field, readout: readout, inputs: inputs, labels: labels, solver: solver, method: method)
         }

@@ -67,6 +67,8 @@ public struct ResidualTraining: Sendable {
     /// nil: full batch.
     public var batchSize: Int?
     public var seed: UInt64
+    /// Threads of fixed-step routes (see ``CirclesAnode3/gradient(field:readout:inputs:labels:route:threads:)``): the bits do not depend on it.
+    public var threads: Int
 
     public struct Step: Sendable {
         public var loss: Double, accuracy: Double
@@ -75,13 +77,14 @@ public struct ResidualTraining: Sendable {
     }
 
     public init(route: GradientRoute, optimizer: Optimizer = .adam(Adam()), steps: Int = 200, problem: ResidualProblem = .circlesAnode3,
-                loss: Readout.Loss = .crossEntropy, batchSize: Int? = nil, seed: UInt64 = 1) throws(ResidualError) {
+                loss: Readout.Loss = .crossEntropy, batchSize: Int? = nil, seed: UInt64 = 1, threads: Int = 1) throws(ResidualError) {
+        guard threads >= 1 else { throw .invalidParameter(name: "threads", reason: "must be >= 1, got \(threads)") }
         guard steps >= 1, steps <= 1_000_000 else { throw .invalidParameter(name: "steps", reason: "must be between 1 and 1000000, got \(steps)") }
         if let batchSize, batchSize < 1 || batchSize > CirclesAnode3.count {
             throw .invalidParameter(name: "batch-size", reason: "must be between 1 and \(CirclesAnode3.count), got \(batchSize)")
         }
-        (self.route, self.optimizer, self.steps, self.problem, self.loss, self.batchSize, self.seed) =
-            (route, optimizer, steps, problem, loss, batchSize, seed)
+        (self.route, self.optimizer, self.steps, self.problem, self.loss, self.batchSize, self.seed, self.threads) =
+            (route, optimizer, steps, problem, loss, batchSize, seed, threads)
     }
 
     /// The points of step k: all of them, or a mini-batch drawn by a partial Fisher-Yates shuffle.
@@ -112,7 +115,7 @@ public struct ResidualTraining: Sendable {
             let field = MLPField(parameters: field0.with(flat: flat[0..<fieldCount]))
             let readout = Readout(parameters: readout0.with(flat: flat[fieldCount...]), loss: loss)
             let (x, y) = batch(step, inputs: inputs, labels: labels)
-            let result = try CirclesAnode3.gradient(field: field, readout: readout, inputs: x, labels: y, route: route)
+            let result = try CirclesAnode3.gradient(field: field, readout: readout, inputs: x, labels: y, route: route, threads: threads)
             optimizer.update(&flat, gradient: result.gradient)
             log.append(Step(loss: result.loss, accuracy: result.accuracy, forwardEvaluations: result.forwardEvaluations,
                             backwardEvaluations: result.backwardEvaluations,

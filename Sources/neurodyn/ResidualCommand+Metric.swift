@@ -32,12 +32,13 @@ extension ResidualCommand {
                 throw ExitCode(64)
             }
             let problem = try route.dataSet()
+            let threads = try route.fieldThreads()
             let route = try route.route()
             let (inputs, labels) = problem.data()
             let (field0, _) = CirclesAnode3.initialParameters()
             var parameters = field0
             if steps > 0 {
-                let trained = try usage { () throws(ResidualError) in try ResidualTraining(route: route, steps: steps, problem: problem).run().parameters }
+                let trained = try usage { () throws(ResidualError) in try ResidualTraining(route: route, steps: steps, problem: problem, threads: threads).run().parameters }
                 parameters = field0.with(flat: trained[0..<field0.count])
             }
             let field = MLPField(parameters: parameters)

@@ -29,12 +29,13 @@ extension ResidualCommand {
 
         func run() throws {
             let problem = try route.dataSet()
+            let threads = try route.fieldThreads()
             let route = try route.route()
             let (inputs, labels) = problem.data()
             let (field, readout) = CirclesAnode3.initialParameters()
             let result = try usage { () throws(ResidualError) in
                 try CirclesAnode3.gradient(field: MLPField(parameters: field), readout: Readout(parameters: readout),
-                                           inputs: inputs, labels: labels, route: route)
+                                           inputs: inputs, labels: labels, route: route, threads: threads)
             }
             let pairs: [(String, JSONValue)] = [
                 ("loss", .number(result.loss)), ("accuracy", .number(result.accuracy)), ("gradient", .numbers(result.gradient)),
@@ -67,10 +68,18 @@ struct RouteOptions: ParsableArguments {
     var atol: Double = 1e-5
     @Option(name: .customLong("max-steps"), help: "Step limit of each dopri5 solve.")
     var maxSteps: Int = 100_000
+    @Option(help: "Threads over blocks of the batch for fixed-step solvers (default: all cores; same bits for any count). Adaptive solvers couple the batch through the step size and run on one.")
+    var threads: Int?
     @Option(help: "Gradient method: discrete (backprop of a fixed-step scheme; their default), adjoint (continuous adjoint by backsolve; dopri5's default) or checkpoint (continuous adjoint on the stored forward solution).")
     var method: String?
 
     /// The data set named by --problem (exit 64 naming the choices otherwise).
+    /// --threads, refused below 1; all cores by default.
+    func fieldThreads() throws -> Int {
+        try requireValidThreads(threads)
+        return threads ?? ProcessInfo.processInfo.activeProcessorCount
+    }
+
     func dataSet() throws -> ResidualProblem {
         guard let value = ResidualProblem(rawValue: problem) else {
             printError("invalid problem: expected one of \(ResidualProblem.allCases.map(\.rawValue).joined(separator: ", ")), got '\(problem)'")
@@ -120,6 +129,7 @@ extension ResidualCommand {
 
         func run() throws {
             let problem = try route.dataSet()
+            let threads = try route.fieldThreads()
             let route = try route.route()
             let rate = learningRate ?? (optimizer == "sgd" ? 1e-1 : 1e-2)
             guard rate.isFinite, rate > 0 else {
@@ -146,7 +156,7 @@ extension ResidualCommand {
             let handler = progress.handler(label: "training steps")
             let (log, parameters) = try usage { () throws(ResidualError) in
                 try ResidualTraining(route: route, optimizer: chosen, steps: steps, problem: problem, loss: lossKind, batchSize: batchSize,
-                                     seed: seed).run { handler?($0, $1) }
+                                     seed: seed, threads: threads).run { handler?($0, $1) }
             }
             // The loss and accuracy after the last update, on all points.
             let (inputs, labels) = problem.data()
@@ -154,7 +164,7 @@ extension ResidualCommand {
             let final = try usage { () throws(ResidualError) in
                 try CirclesAnode3.gradient(field: MLPField(parameters: field0.with(flat: parameters[0..<field0.count])),
                                            readout: Readout(parameters: readout0.with(flat: parameters[field0.count...]), loss: lossKind),
-                                           inputs: inputs, labels: labels, route: route)
+                                           inputs: inputs, labels: labels, route: route, threads: threads)
             }
             let times = log.map(\.milliseconds).sorted()
             let median = times.count % 2 == 1 ? times[times.count / 2] : (times[times.count / 2 - 1] + times[times.count / 2]) / 2
@@ -163,7 +173,7 @@ extension ResidualCommand {
             case .json:
                 JSONValue.object([("final_loss", .number(final.loss)), ("final_accuracy", .number(final.accuracy)),
                                   ("median_ms_per_step", .number(median)), ("nfe_forward", .int(forward)), ("nfe_backward", .int(backward)),
-                                  ("losses", .numbers(log.map(\.loss))), ("accuracies", .numbers(log.map(\.accuracy))),
+                                  ("threads", .int(threads)), ("losses", .numbers(log.map(\.loss))), ("accuracies", .numbers(log.map(\.accuracy))),
                                   ("ms_per_step", .numbers(log.map(\.milliseconds)))]).print()
             case .csv:
                 var table = CSVTable(columns: ["step", "loss", "accuracy", "nfe_forward", "nfe_backward", "ms"])

@@ -102,3 +102,19 @@ import Testing
         }
     }
 }
+
+@Suite struct ResidualThreadsCLITests {
+    @Test func threadsAreRecordedAndChangeNoBits() throws {
+        var losses: [[Double]] = []
+        for threads in ["1", "2"] {
+            let result = try CLI.run(["residual", "train", "--solver", "rk4:3", "--steps", "3", "--threads", threads, "--format", "json", "--quiet"])
+            #expect(result.status == 0, "\(result.stderr)")
+            let json = try #require(result.json)
+            #expect(json["threads"] as? Int == Int(threads))
+            losses.append(try #require(json["losses"] as? [Double]) + [try #require(json["final_loss"] as? Double)])
+        }
+        #expect(losses[0] == losses[1])
+        let bad = try CLI.run(["residual", "gradient", "--solver", "rk4:3", "--threads", "0"])
+        #expect(bad.status == 64 && bad.stderr.contains("threads"))
+    }
+}

@@ -55,4 +55,24 @@ import Testing
         let projected = zip(direction, exact.gradient).reduce(0) { $0 + $1.0 * $1.1 }
         #expect(abs(directional(direction) - projected) < 1e-9 * abs(projected))
     }
+
+    /// Blocks of rows run as independent tasks: the same bits for 1 and 2 threads, and the same
+    /// gradient (to rounding: only the order of the block sums differs) as one block of all rows.
+    @Test func fixedStepGradientIsIndependentOfThreadsAndBlocks() throws {
+        let (inputs, labels) = CirclesAnode3.data()
+        let (field, readout) = CirclesAnode3.initialParameters()
+        let one = CirclesAnode3.gradient(field: MLPField(parameters: field), readout: Readout(parameters: readout), inputs: inputs,
+                                         labels: labels, scheme: .rk4, steps: 6, threads: 1)
+        let two = CirclesAnode3.gradient(field: MLPField(parameters: field), readout: Readout(parameters: readout), inputs: inputs,
+                                         labels: labels, scheme: .rk4, steps: 6, threads: 2)
+        #expect(one.gradient == two.gradient && one.loss == two.loss)
+        // One block of all 1000 rows, by hand.
+        let mlp = MLPField(parameters: field), trajectory = ExplicitRungeKutta.rk4.integrate(mlp, from: inputs, batch: labels.count, steps: 6)
+        let head = Readout(parameters: readout).loss(trajectory.final, labels: labels)
+        var whole = [Double](repeating: 0, count: mlp.parameterCount)
+        _ = trajectory.adjoint(mlp, cotangent: head.stateGradient, gradient: &whole)
+        let scale = whole.map(abs).max()!
+        #expect(zip(one.gradient, whole + head.gradient.flat).allSatisfy { abs($0 - $1) < 1e-13 * scale })
+        #expect(head.loss == one.loss)
+    }
 }
