@@ -1,25 +1,36 @@
 import GSLKit
 
 /// An adaptive solver for the continuous adjoint, passed as a value: the hand-written Dopri5 (RMS
-/// error norm, as torchdiffeq and diffrax) or one of GSL's explicit embedded Runge-Kutta steppers
-/// (rkf45, rkck, rk8pd; max-norm control |err_i| <= atol + rtol |y_i|). GSL's implicit steppers
-/// are not offered here: they need the dense Jacobian of the whole batch (3000 x 3000 for
-/// circles-anode3, and twice that for the backsolve) at every step.
+/// error norm, as torchdiffeq and diffrax) or one of GSL's steppers (max-norm control
+/// |err_i| <= atol + rtol |y_i|): the explicit embedded Runge-Kutta rkf45, rkck, rk8pd, or the
+/// implicit rk1imp, rk2imp, rk4imp, bsimp, msbdf for stiff fields, which take the exact Jacobian
+/// as a dense matrix of the whole system (so they are offered up to ``implicitDimensionLimit``).
 public enum AdaptiveSolver: Sendable, Equatable {
     case dopri5(Dopri5)
     case gsl(GSLODESolver)
 
     public static let gslSteppers: [GSLStepper] = [.rkf45, .rkck, .rk8pd]
+    public static let implicitSteppers: [GSLStepper] = [.rk1imp, .rk2imp, .rk4imp, .bsimp, .msbdf]
+    /// The largest system an implicit stepper is given: its dense Jacobian has n^2 entries and
+    /// each factorisation costs ~n^3/3 (1200: 11 MB and 0.6 GFLOP).
+    public static let implicitDimensionLimit = 1200
+
+    /// Whether the solver calls the Jacobian.
+    public var needsJacobian: Bool {
+        if case .gsl(let solver) = self { return solver.stepper.needsJacobian }
+        return false
+    }
 
     /// ``solve(_:from:t0:t1:observe:)`` restarted at each of `breakpoints` that lies strictly between
     /// t0 and t1 (either direction), so that no step straddles one; statistics are summed.
-    public func solve(_ f: @escaping (Double, [Double]) -> [Double], from y0: [Double], t0: Double, t1: Double, breakpoints: [Double],
+    public func solve(_ f: @escaping (Double, [Double]) -> [Double], jacobian: ((Double, [Double]) -> [Double])? = nil,
+                      from y0: [Double], t0: Double, t1: Double, breakpoints: [Double],
                       observe: ((Double, [Double], [Double]) -> Void)? = nil) throws(ResidualError) -> (y: [Double], statistics: Dopri5.Statistics) {
         let inside = breakpoints.filter { ($0 - t0) * (t1 - t0) > 0 && ($0 - t1) * (t1 - t0) < 0 }
         let ends = (t1 >= t0 ? inside.sorted() : inside.sorted(by: >)) + [t1]
         var (y, start, total) = (y0, t0, Dopri5.Statistics())
         for end in ends {
-            let piece = try solve(f, from: y, t0: start, t1: end, observe: observe)
+            let piece = try solve(f, jacobian: jacobian, from: y, t0: start, t1: end, observe: observe)
             (y, start) = (piece.y, end)
             total.evaluations += piece.statistics.evaluations
             total.accepted += piece.statistics.accepted
@@ -30,15 +41,33 @@ public enum AdaptiveSolver: Sendable, Equatable {
 
     /// Integrates dy/dt = f(t, y) from t0 to t1; `observe(t, y, dy)` sees the start and every
     /// accepted step's end with its derivative (for GSL the derivative costs one evaluation, counted).
-    public func solve(_ f: @escaping (Double, [Double]) -> [Double], from y0: [Double], t0: Double, t1: Double,
+    /// Implicit steppers need `jacobian(t, y)`, df/dy dense and row-major; df/dt, which bsimp
+    /// uses, is taken by a central difference in t (step 1e-6).
+    public func solve(_ f: @escaping (Double, [Double]) -> [Double], jacobian: ((Double, [Double]) -> [Double])? = nil,
+                      from y0: [Double], t0: Double, t1: Double,
                       observe: ((Double, [Double], [Double]) -> Void)? = nil) throws(ResidualError) -> (y: [Double], statistics: Dopri5.Statistics) {
         switch self {
         case .dopri5(let solver):
             return try solver.solve(f, from: y0, t0: t0, t1: t1, observe: observe)
         case .gsl(let solver):
-            let system = ODESystem(dimension: y0.count) { t, y, dydt in
+            var system = ODESystem(dimension: y0.count) { t, y, dydt in
                 let value = f(t, Array(y))
                 for i in value.indices { dydt[i] = value[i] }
+            }
+            if solver.stepper.needsJacobian {
+                guard let jacobian else {
+                    throw .invalidParameter(name: "solver", reason: "GSL's \(solver.stepper) needs the field's Jacobian")
+                }
+                guard y0.count <= Self.implicitDimensionLimit else {
+                    throw .invalidParameter(name: "solver", reason: "GSL's \(solver.stepper) takes the dense Jacobian of the whole system, here \(y0.count) x \(y0.count); it is offered up to \(Self.implicitDimensionLimit) (use a smaller --batch-size, or an explicit solver)")
+                }
+                system.jacobian = { t, y, dfdy, dfdt in
+                    let state = Array(y), delta = 1e-6
+                    let j = jacobian(t, state)
+                    for k in j.indices { dfdy[k] = j[k] }
+                    let (plus, minus) = (f(t + delta, state), f(t - delta, state))
+                    for k in plus.indices { dfdt[k] = (plus[k] - minus[k]) / (2 * delta) }
+                }
             }
             var extra = 0
             let observer: ((Double, UnsafeBufferPointer<Double>) -> Void)? = observe.map { observe in

@@ -41,7 +41,12 @@ extension CirclesAnode3 {
         let batch = labels.count, n = inputs.count, m = field.parameterCount
         var trajectory = HermiteTrajectory()
         let breaks = field.breakpoints, backwardBreaks = breaks.map { 1 - $0 }
-        let forward = try solver.solve({ t, x in field(x, time: t, batch: batch) }, from: inputs, t0: 0, t1: 1, breakpoints: breaks) { t, x, dx in
+        if solver.needsJacobian, method == .backsolve {
+            throw .invalidParameter(name: "method", reason: "an implicit stepper's backsolve would need the Jacobian of J^T p in x (second derivatives of f); use checkpoint")
+        }
+        let forwardJacobian: ((Double, [Double]) -> [Double])? = solver.needsJacobian ? { t, x in field.batchJacobian(x, time: t, batch: batch) } : nil
+        let forward = try solver.solve({ t, x in field(x, time: t, batch: batch) }, jacobian: forwardJacobian, from: inputs, t0: 0, t1: 1,
+                                       breakpoints: breaks) { t, x, dx in
             if method == .checkpoint {
                 trajectory.times.append(t)
                 trajectory.states.append(x)
@@ -64,15 +69,54 @@ extension CirclesAnode3 {
                 return rate
             }, from: forward.y + head.stateGradient + [Double](repeating: 0, count: m), t0: 0, t1: 1, breakpoints: backwardBreaks)
         case .checkpoint:
+            // z = [p, g]: the Jacobian has J(x)^T blocks in the p rows and df/dtheta(x_i)^T in the g rows.
+            let backwardJacobian: ((Double, [Double]) -> [Double])? = solver.needsJacobian
+                ? { s, _ in field.adjointJacobian(trajectory(1 - s), time: 1 - s, batch: batch) } : nil
             backward = try solver.solve({ s, z in
                 let p = Array(z[0..<n])
                 var g = [Double](repeating: 0, count: m)
                 let pull = field.pullback(trajectory(1 - s), time: 1 - s, cotangent: p, batch: batch, gradient: &g)
                 return pull + g
-            }, from: head.stateGradient + [Double](repeating: 0, count: m), t0: 0, t1: 1, breakpoints: backwardBreaks)
+            }, jacobian: backwardJacobian, from: head.stateGradient + [Double](repeating: 0, count: m), t0: 0, t1: 1,
+               breakpoints: backwardBreaks)
         }
         let fieldGradient = Array(backward.y.suffix(m))
         return ResidualGradient(loss: head.loss, accuracy: head.accuracy, gradient: fieldGradient + head.gradient.flat,
                                 forwardEvaluations: forward.statistics.evaluations, backwardEvaluations: backward.statistics.evaluations)
+    }
+}
+
+extension ResidualField {
+    /// df/dX of the batch ODE as a dense (B d) x (B d) matrix: the states do not interact, so it
+    /// is block diagonal with each state's Jacobian.
+    func batchJacobian(_ x: [Double], time t: Double, batch: Int) -> [Double] {
+        let d = dimension, n = batch * d
+        var dense = [Double](repeating: 0, count: n * n)
+        for i in 0..<batch {
+            let block = jacobian(at: Array(x[(i * d)..<(i * d + d)]), time: t)
+            for r in 0..<d { for c in 0..<d { dense[(i * d + r) * n + i * d + c] = block[r * d + c] } }
+        }
+        return dense
+    }
+
+    /// The Jacobian of the checkpoint adjoint's right-hand side [J(x)^T p, p^T df/dtheta] in
+    /// z = [p, g] (g does not feed back): J(x_i)^T blocks, and in row k of g and column (i, r) of p
+    /// the derivative of f_r(x_i) in theta_k, from a pullback of the unit cotangent e_r at x_i.
+    func adjointJacobian(_ x: [Double], time t: Double, batch: Int) -> [Double] {
+        let d = dimension, n = batch * d, m = parameterCount, size = n + m
+        var dense = [Double](repeating: 0, count: size * size)
+        for i in 0..<batch {
+            let state = Array(x[(i * d)..<(i * d + d)])
+            let block = jacobian(at: state, time: t)
+            for r in 0..<d { for c in 0..<d { dense[(i * d + r) * size + i * d + c] = block[c * d + r] } }
+            let saved = evaluate(state, time: t, batch: 1).saved
+            for r in 0..<d {
+                var unit = [Double](repeating: 0, count: d), row = [Double](repeating: 0, count: m)
+                unit[r] = 1
+                _ = pullback(saved, cotangent: unit, batch: 1, scale: 1, gradient: &row)
+                for k in 0..<m { dense[(n + k) * size + i * d + r] = row[k] }
+            }
+        }
+        return dense
     }
 }

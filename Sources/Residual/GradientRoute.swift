@@ -7,27 +7,34 @@ public enum GradientRoute: Sendable, Equatable {
     case continuous(AdaptiveSolver, AdjointMethod)
 
     /// The route `neurodyn residual gradient|train` names by --solver and --method
-    /// ("rk4:10" + "discrete"; "dopri5", "rk8pd", "rkck" or "rkf45" + "adjoint" or "checkpoint");
-    /// without a method, fixed-step schemes take "discrete" and adaptive ones "adjoint".
+    /// ("rk4:10" + "discrete"; "dopri5", "rk8pd", "rkck" or "rkf45" + "adjoint" or "checkpoint";
+    /// the implicit "rk1imp", "rk2imp", "rk4imp", "bsimp" or "msbdf" + "checkpoint"); without a
+    /// method, fixed-step schemes take "discrete", explicit adaptive ones "adjoint" and implicit
+    /// ones "checkpoint".
     public init(solver: String, method: String?, rtol: Double, atol: Double, maxSteps: Int) throws(ResidualError) {
-        let gsl = AdaptiveSolver.gslSteppers.first { $0.rawValue == solver }
+        let gsl = (AdaptiveSolver.gslSteppers + AdaptiveSolver.implicitSteppers).first { $0.rawValue == solver }
         let adaptive = solver == "dopri5" || gsl != nil
-        let method = method ?? (adaptive ? AdjointMethod.backsolve.rawValue : "discrete")
+        let implicit = gsl?.needsJacobian ?? false
+        // Implicit steppers have no backsolve (it would need second derivatives of f): their default is checkpoint.
+        let method = method ?? (adaptive ? (implicit ? AdjointMethod.checkpoint : .backsolve).rawValue : "discrete")
         if adaptive {
             guard let adjoint = AdjointMethod(rawValue: method) else {
                 throw .invalidParameter(name: "method", reason: "\(solver) takes adjoint or checkpoint (the continuous adjoint), got '\(method)'")
+            }
+            if implicit, adjoint == .backsolve {
+                throw .invalidParameter(name: "method", reason: "\(solver) is implicit: its backsolve would need the Jacobian of J^T p in x (second derivatives of f); use checkpoint")
             }
             let dopri5 = try Dopri5(rtol: rtol, atol: atol, maxSteps: maxSteps)  // validates the tolerances for both
             self = .continuous(gsl.map { .gsl(GSLODESolver(stepper: $0, rtol: rtol, atol: atol, maxSteps: maxSteps)) } ?? .dopri5(dopri5), adjoint)
             return
         }
         if let stepper = GSLStepper(rawValue: solver) {
-            throw .invalidParameter(name: "solver", reason: "GSL's \(stepper) is not offered for residual networks (implicit steppers need the dense Jacobian of the whole batch); use dopri5, rk8pd, rkck or rkf45")
+            throw .invalidParameter(name: "solver", reason: "GSL's \(stepper) is not offered for residual networks (a fixed-step or multistep explicit method without error control here); use dopri5, rk8pd, rkck, rkf45, or an implicit stepper")
         }
         let parts = solver.split(separator: ":").map(String.init)
         let schemes: [String: ExplicitRungeKutta] = ["euler": .euler, "midpoint": .midpoint, "rk4": .rk4]
         guard parts.count == 2, let scheme = schemes[parts[0]], let steps = Int(parts[1]), steps >= 1, steps <= 1_000_000 else {
-            throw .invalidParameter(name: "solver", reason: "expected euler:N, midpoint:N or rk4:N with 1 <= N <= 1000000, or dopri5, rk8pd, rkck, rkf45, got '\(solver)'")
+            throw .invalidParameter(name: "solver", reason: "expected euler:N, midpoint:N or rk4:N with 1 <= N <= 1000000, or dopri5, rk8pd, rkck, rkf45, rk1imp, rk2imp, rk4imp, bsimp, msbdf, got '\(solver)'")
         }
         guard method == "discrete" else {
             throw .invalidParameter(name: "method", reason: "fixed-step schemes use 'discrete' (exact backprop of the scheme), got '\(method)'")

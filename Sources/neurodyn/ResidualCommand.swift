@@ -60,7 +60,7 @@ extension ResidualCommand {
 struct RouteOptions: ParsableArguments {
     @Option(help: "Problem: circles-anode3 (DESIGN.md's benchmark), two-moons or two-spirals (same architecture and initial parameters).")
     var problem: String = "circles-anode3"
-    @Option(help: "Solver: euler:N, midpoint:N or rk4:N (N fixed steps), or an adaptive one: dopri5, or GSL's rk8pd, rkck, rkf45.")
+    @Option(help: "Solver: euler:N, midpoint:N or rk4:N (N fixed steps), or an adaptive one: dopri5, GSL's rk8pd, rkck, rkf45, or GSL's implicit rk1imp, rk2imp, rk4imp, bsimp, msbdf (exact Jacobians, checkpoint method, systems up to 1200 values: use --batch-size).")
     var solver: String
     @Option(parsing: .unconditional, help: "Relative tolerance of dopri5 (> 0).")
     var rtol: Double = 1e-5
@@ -158,13 +158,22 @@ extension ResidualCommand {
                 try ResidualTraining(route: route, optimizer: chosen, steps: steps, problem: problem, loss: lossKind, batchSize: batchSize,
                                      seed: seed, threads: threads).run { handler?($0, $1) }
             }
-            // The loss and accuracy after the last update, on all points.
+            // The loss and accuracy after the last update, on all points: in one solve, or for an implicit
+            // stepper (a dense Jacobian of the whole batch) in pieces of --batch-size points, averaged by size.
             let (inputs, labels) = problem.data()
             let (field0, readout0) = CirclesAnode3.initialParameters()
-            let final = try usage { () throws(ResidualError) in
-                try CirclesAnode3.gradient(field: MLPField(parameters: field0.with(flat: parameters[0..<field0.count])),
-                                           readout: Readout(parameters: readout0.with(flat: parameters[field0.count...]), loss: lossKind),
-                                           inputs: inputs, labels: labels, route: route, threads: threads)
+            let field = MLPField(parameters: field0.with(flat: parameters[0..<field0.count]))
+            let readout = Readout(parameters: readout0.with(flat: parameters[field0.count...]), loss: lossKind)
+            var piece = labels.count
+            if case .continuous(let solver, _) = route, solver.needsJacobian { piece = batchSize ?? labels.count }
+            var final = (loss: 0.0, accuracy: 0.0)
+            for start in stride(from: 0, to: labels.count, by: piece) {
+                let end = min(labels.count, start + piece), weight = Double(end - start) / Double(labels.count)
+                let part = try usage { () throws(ResidualError) in
+                    try CirclesAnode3.gradient(field: field, readout: readout, inputs: Array(inputs[(3 * start)..<(3 * end)]),
+                                               labels: Array(labels[start..<end]), route: route, threads: threads)
+                }
+                final = (final.loss + weight * part.loss, final.accuracy + weight * part.accuracy)
             }
             let times = log.map(\.milliseconds).sorted()
             let median = times.count % 2 == 1 ? times[times.count / 2] : (times[times.count / 2 - 1] + times[times.count / 2]) / 2

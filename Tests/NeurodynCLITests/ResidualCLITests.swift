@@ -118,3 +118,14 @@ import Testing
         #expect(bad.status == 64 && bad.stderr.contains("threads"))
     }
 }
+
+@Suite struct ResidualImplicitCLITests {
+    @Test func implicitSteppersRunOnSmallBatchesAndAreRefusedOtherwise() throws {
+        let small = try CLI.run(["residual", "train", "--solver", "msbdf", "--batch-size", "50", "--steps", "2", "--format", "json", "--quiet"])
+        #expect(small.status == 0, "\(small.stderr)")
+        let backsolve = try CLI.run(["residual", "gradient", "--solver", "msbdf", "--method", "adjoint"])
+        #expect(backsolve.status == 64 && backsolve.stderr.contains("method"))
+        let large = try CLI.run(["residual", "gradient", "--solver", "bsimp"])
+        #expect(large.status == 64 && large.stderr.contains("solver") && large.stderr.contains("batch-size"))
+    }
+}

@@ -71,6 +71,6 @@ import Testing
         let error = zip(gsl.gradient, fine.gradient).map { abs($0 - $1) }.max()!
         #expect(error < 1e-8 * scale, "\(stepper) \(method): \(error / scale)")
         #expect(gsl.forwardEvaluations > 0 && gsl.backwardEvaluations > 0)
-        #expect(throws: ResidualError.self) { try GradientRoute(solver: "msbdf", method: nil, rtol: 1e-6, atol: 1e-6, maxSteps: 10) }
+        #expect(throws: ResidualError.self) { try GradientRoute(solver: "msbdf", method: "adjoint", rtol: 1e-6, atol: 1e-6, maxSteps: 10) }
     }
 }
