@@ -25,12 +25,13 @@ public enum AdaptiveSolver: Sendable, Equatable {
     /// t0 and t1 (either direction), so that no step straddles one; statistics are summed.
     public func solve(_ f: @escaping (Double, [Double]) -> [Double], jacobian: ((Double, [Double]) -> [Double])? = nil,
                       from y0: [Double], t0: Double, t1: Double, breakpoints: [Double],
-                      observe: ((Double, [Double], [Double]) -> Void)? = nil) throws(ResidualError) -> (y: [Double], statistics: Dopri5.Statistics) {
+                      observe: ((Double, [Double], [Double]) -> Void)? = nil,
+                      dense: ((Dopri5.DenseStep) -> Void)? = nil) throws(ResidualError) -> (y: [Double], statistics: Dopri5.Statistics) {
         let inside = breakpoints.filter { ($0 - t0) * (t1 - t0) > 0 && ($0 - t1) * (t1 - t0) < 0 }
         let ends = (t1 >= t0 ? inside.sorted() : inside.sorted(by: >)) + [t1]
         var (y, start, total) = (y0, t0, Dopri5.Statistics())
         for end in ends {
-            let piece = try solve(f, jacobian: jacobian, from: y, t0: start, t1: end, observe: observe)
+            let piece = try solve(f, jacobian: jacobian, from: y, t0: start, t1: end, observe: observe, dense: dense)
             (y, start) = (piece.y, end)
             total.evaluations += piece.statistics.evaluations
             total.accepted += piece.statistics.accepted
@@ -42,13 +43,15 @@ public enum AdaptiveSolver: Sendable, Equatable {
     /// Integrates dy/dt = f(t, y) from t0 to t1; `observe(t, y, dy)` sees the start and every
     /// accepted step's end with its derivative (for GSL the derivative costs one evaluation, counted).
     /// Implicit steppers need `jacobian(t, y)`, df/dy dense and row-major; df/dt, which bsimp
-    /// uses, is taken by a central difference in t (step 1e-6).
+    /// uses, is taken by a central difference in t (step 1e-6). `dense` sees Dopri5's continuous
+    /// extension of every accepted step (GSL's steppers have none).
     public func solve(_ f: @escaping (Double, [Double]) -> [Double], jacobian: ((Double, [Double]) -> [Double])? = nil,
                       from y0: [Double], t0: Double, t1: Double,
-                      observe: ((Double, [Double], [Double]) -> Void)? = nil) throws(ResidualError) -> (y: [Double], statistics: Dopri5.Statistics) {
+                      observe: ((Double, [Double], [Double]) -> Void)? = nil,
+                      dense: ((Dopri5.DenseStep) -> Void)? = nil) throws(ResidualError) -> (y: [Double], statistics: Dopri5.Statistics) {
         switch self {
         case .dopri5(let solver):
-            return try solver.solve(f, from: y0, t0: t0, t1: t1, observe: observe)
+            return try solver.solve(f, from: y0, t0: t0, t1: t1, observe: observe, dense: dense)
         case .gsl(let solver):
             var system = ODESystem(dimension: y0.count) { t, y, dydt in
                 let value = f(t, Array(y))

@@ -4,20 +4,31 @@ public enum AdjointMethod: String, Sendable, CaseIterable {
     /// Re-integrate x backwards with p and the parameter integral: one augmented ODE
     /// [x, p, g] (Chen et al. 2018; torchdiffeq's odeint_adjoint, diffrax's BacksolveAdjoint).
     case backsolve = "adjoint"
-    /// Keep the forward solution's accepted points and derivatives and read x(t) off their cubic
-    /// Hermite interpolant: x is never integrated backwards, so the backward solve cannot drift
-    /// off the forward trajectory.
+    /// Keep the forward solution and read x(t) off it (``CheckpointTrajectory``): x is never
+    /// integrated backwards, so the backward solve cannot drift off the forward trajectory.
     case checkpoint
 }
 
-/// The accepted points of a forward solve with their derivatives, interpolated by cubic Hermite
-/// polynomials (fourth-order accurate between points).
-struct HermiteTrajectory {
+/// The forward solution the checkpoint adjoint reads x(t) from: with Dopri5, the solver's own
+/// continuous extension of every accepted step (``Dopri5/DenseStep``, fourth order inside the
+/// step); with GSL's steppers, which keep no stages, the cubic Hermite interpolant of the accepted
+/// points and their derivatives.
+struct CheckpointTrajectory {
+    var steps: [Dopri5.DenseStep] = []
     var times: [Double] = []
     var states: [[Double]] = []
     var slopes: [[Double]] = []
 
     func callAsFunction(_ t: Double) -> [Double] {
+        if !steps.isEmpty {
+            var (low, high) = (0, steps.count)
+            while high - low > 1 {
+                let middle = (low + high) / 2
+                if steps[middle].t0 <= t { low = middle } else { high = middle }
+            }
+            let step = steps[low]
+            return step(theta: Swift.min(1, Swift.max(0, (t - step.t0) / step.h)))
+        }
         var (low, high) = (0, times.count - 1)
         while high - low > 1 {
             let middle = (low + high) / 2
@@ -39,20 +50,22 @@ extension CirclesAnode3 {
     public static func gradient<Field: ResidualField>(field: Field, readout: Readout, inputs: [Double], labels: [Int],
                                                       solver: AdaptiveSolver, method: AdjointMethod) throws(ResidualError) -> ResidualGradient {
         let batch = labels.count, n = inputs.count, m = field.parameterCount
-        var trajectory = HermiteTrajectory()
+        var trajectory = CheckpointTrajectory()
+        let keepsStages: Bool
+        if case .dopri5 = solver { keepsStages = true } else { keepsStages = false }
         let breaks = field.breakpoints, backwardBreaks = breaks.map { 1 - $0 }
         if solver.needsJacobian, method == .backsolve {
             throw .invalidParameter(name: "method", reason: "an implicit stepper's backsolve would need the Jacobian of J^T p in x (second derivatives of f); use checkpoint")
         }
         let forwardJacobian: ((Double, [Double]) -> [Double])? = solver.needsJacobian ? { t, x in field.batchJacobian(x, time: t, batch: batch) } : nil
         let forward = try solver.solve({ t, x in field(x, time: t, batch: batch) }, jacobian: forwardJacobian, from: inputs, t0: 0, t1: 1,
-                                       breakpoints: breaks) { t, x, dx in
-            if method == .checkpoint {
+                                       breakpoints: breaks, observe: { t, x, dx in
+            if method == .checkpoint, !keepsStages {
                 trajectory.times.append(t)
                 trajectory.states.append(x)
                 trajectory.slopes.append(dx)
             }
-        }
+        }, dense: { step in if method == .checkpoint { trajectory.steps.append(step) } })
         let head = readout.loss(forward.y, labels: labels)
         let backward: (y: [Double], statistics: Dopri5.Statistics)
         switch method {

@@ -1,4 +1,5 @@
 import Foundation
+import GSLKit
 /// Dormand-Prince 5(4) with FSAL and an RMS error norm, as torchdiffeq and diffrax use it, so
 /// that NFE compare: err = sqrt(mean_i (e_i / (atol + rtol max(|y0_i|, |y1_i|)))^2), a step is
 /// accepted when err <= 1, and h <- h min(10, max(0.2, 0.9 err^{-1/5})). Steps never pass t1: the
@@ -34,9 +35,11 @@ public struct Dopri5: Sendable, Equatable {
     }
 
     /// Integrates dy/dt = f(t, y) from t0 to t1 (either direction). `observe(t, y, dy)` sees the
-    /// start and every accepted step's end with its derivative (for dense output).
+    /// start and every accepted step's end with its derivative; `dense` every accepted step's
+    /// continuous extension (``Dopri5/DenseStep``).
     public func solve(_ f: (Double, [Double]) -> [Double], from y0: [Double], t0: Double, t1: Double,
-                      observe: ((Double, [Double], [Double]) -> Void)? = nil) throws(ResidualError) -> (y: [Double], statistics: Statistics) {
+                      observe: ((Double, [Double], [Double]) -> Void)? = nil,
+                      dense: ((DenseStep) -> Void)? = nil) throws(ResidualError) -> (y: [Double], statistics: Statistics) {
         var statistics = Statistics()
         func evaluate(_ t: Double, _ y: [Double]) throws(ResidualError) -> [Double] {
             statistics.evaluations += 1
@@ -93,6 +96,7 @@ public struct Dopri5: Sendable, Equatable {
             let norm = (sum / Double(Swift.max(y.count, 1))).squareRoot()
             let factor = Swift.min(10, Swift.max(0.2, 0.9 * pow(Swift.max(norm, 1e-10), -0.2)))
             if norm <= 1 {
+                dense?(DenseStep(t0: t, h: h, y0: y, stages: k))
                 t = last ? t1 : t + h
                 y = stage
                 k1 = k[6]
@@ -107,6 +111,45 @@ public struct Dopri5: Sendable, Equatable {
             }
         }
         return (y, statistics)
+    }
+
+    /// Shampine's quartic continuous extension of Dormand-Prince 5(4) (as SciPy's RK45 uses it):
+    /// y(t0 + theta h) = y0 + h sum_i k_i sum_j P_ij theta^(j+1), fourth order inside the step,
+    /// from the step's seven stages (the last is f at the step's end). Stored as the four vectors
+    /// q_j = h sum_i P_ij k_i.
+    public struct DenseStep: Sendable {
+        public let t0: Double, h: Double
+        let y0: [Double]
+        let q: [[Double]]
+
+        static let p: [[Double]] = [
+            [1, -8048581381.0 / 2820520608, 8663915743.0 / 2820520608, -12715105075.0 / 11282082432],
+            [0, 0, 0, 0],
+            [0, 131558114200.0 / 32700410799, -68118460800.0 / 10900136933, 87487479700.0 / 32700410799],
+            [0, -1754552775.0 / 470086768, 14199869525.0 / 1410260304, -10690763975.0 / 1880347072],
+            [0, 127303824393.0 / 49829197408, -318862633887.0 / 49829197408, 701980252875.0 / 199316789632],
+            [0, -282668133.0 / 205662961, 2019193451.0 / 616988883, -1453857185.0 / 822651844],
+            [0, 40617522.0 / 29380423, -110615467.0 / 29380423, 69997945.0 / 29380423],
+        ]
+
+        init(t0: Double, h: Double, y0: [Double], stages k: [[Double]]) {
+            (self.t0, self.h, self.y0) = (t0, h, y0)
+            q = (0..<4).map { j in
+                var column = [Double](repeating: 0, count: y0.count)
+                for i in 0..<7 where Self.p[i][j] != 0 { BLAS.axpy(h * Self.p[i][j], k[i], &column) }
+                return column
+            }
+        }
+
+        /// y at t0 + theta h.
+        public func callAsFunction(theta: Double) -> [Double] {
+            var y = y0, power = 1.0
+            for j in 0..<4 {
+                power *= theta
+                BLAS.axpy(power, q[j], &y)
+            }
+            return y
+        }
     }
 
     /// Hairer's starting step (as torchdiffeq's and diffrax's): h0 from the sizes of y and f,
