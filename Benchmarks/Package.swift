@@ -20,5 +20,15 @@ let package = Package(
             path: "Benchmarks/MeanFieldBenchmarks",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        .executableTarget(
+            name: "ResidualBenchmarks",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "Residual", package: "Neurodyn"),
+                .product(name: "GSLKit", package: "Neurodyn"),
+            ],
+            path: "Benchmarks/ResidualBenchmarks",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
     ]
 )

@@ -106,6 +106,8 @@ public struct ResidualTraining: Sendable {
         var optimizer = optimizer
         var log: [Step] = []
         let fieldCount = field0.count
+        // Each field evaluation allocates a few 256 kB buffers: keep them on the heap (see Memory).
+        Memory.keepLargeBlocksOnTheHeap()
         // The products are small (k = 3 or 32): OpenBLAS's threads would cost more than they save.
         let savedThreads = BLAS.threads
         BLAS.threads = 1
