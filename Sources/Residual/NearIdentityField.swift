@@ -16,17 +16,18 @@ public struct NearIdentityField: ResidualField {
     /// c_m (d) for m = 0..<K.
     public var c: [Double]
     public let dimension: Int
-    public let knots: Int
+    public let grid: KnotGrid
+    public var knots: Int { grid.knots }
     public let g: Activation
 
     public init(a: [Double], c: [Double], dimension: Int, knots: Int, g: Activation = .tanh) throws(ResidualError) {
         guard dimension >= 1 else { throw .invalidParameter(name: "dimension", reason: "must be >= 1, got \(dimension)") }
-        guard knots >= 1 else { throw .invalidParameter(name: "knots", reason: "must be >= 1, got \(knots)") }
+        let grid = try KnotGrid(knots: knots)
         guard a.count == knots * dimension * dimension, c.count == knots * dimension else {
             throw .invalidParameter(name: "a", reason: "needs \(knots) x \(dimension) x \(dimension) values and c \(knots) x \(dimension), got \(a.count) and \(c.count)")
         }
         guard (a + c).allSatisfy(\.isFinite) else { throw .invalidParameter(name: "a", reason: "A and c must be finite") }
-        (self.a, self.c, self.dimension, self.knots, self.g) = (a, c, dimension, knots, g)
+        (self.a, self.c, self.dimension, self.grid, self.g) = (a, c, dimension, grid, g)
     }
 
     /// A field with A_m entries uniform in [-scale, scale] and c_m entries in [-scale/2, scale/2],
@@ -43,27 +44,14 @@ public struct NearIdentityField: ResidualField {
     }
 
     /// The interior knots, where A(t) and c(t) have kinks.
-    public var breakpoints: [Double] { knots > 2 ? (1..<(knots - 1)).map { Double($0) / Double(knots - 1) } : [] }
+    public var breakpoints: [Double] { grid.breakpoints }
 
     /// [A_0, ..., A_{K-1}, c_0, ..., c_{K-1}].
     public var parameterVector: [Double] { a + c }
 
-    /// The two knots around t and their hat-function weights (w0 + w1 = 1).
-    func knotWeights(_ t: Double) -> (m: Int, w0: Double, w1: Double) {
-        guard knots > 1 else { return (0, 1, 0) }
-        let s = Swift.min(Swift.max(t, 0), 1) * Double(knots - 1)
-        let m = Swift.min(Int(s), knots - 2)
-        let w1 = s - Double(m)
-        return (m, 1 - w1, w1)
-    }
-
     /// A(t) (d x d) and c(t) (d).
     public func weights(at t: Double) -> (a: [Double], c: [Double]) {
-        let (m, w0, w1) = knotWeights(t)
-        let dd = dimension * dimension, d = dimension
-        guard knots > 1 else { return (a, c) }
-        return ((0..<dd).map { w0 * a[m * dd + $0] + w1 * a[(m + 1) * dd + $0] },
-                (0..<d).map { w0 * c[m * d + $0] + w1 * c[(m + 1) * d + $0] })
+        (grid.interpolate(a, size: dimension * dimension, at: t), grid.interpolate(c, size: dimension, at: t))
     }
 
     /// X, t and g'(X).
@@ -106,11 +94,8 @@ public struct NearIdentityField: ResidualField {
                 sumP[r] += pr
             }
         }
-        let (m, w0, w1) = knotWeights(saved.time)
-        for (knot, w) in [(m, w0), (m + 1, w1)] where w != 0 && knot < knots {
-            for e in 0..<dd { gradient[knot * dd + e] += scale * w * outer[e] }
-            for r in 0..<d { gradient[knots * dd + knot * d + r] += scale * w * sumP[r] }
-        }
+        grid.spread(outer, at: saved.time, scale: scale, into: &gradient)
+        grid.spread(sumP, at: saved.time, scale: scale, into: &gradient, offset: knots * dd)
         return xBar
     }
 
@@ -185,11 +170,8 @@ extension NearIdentityField {
                 }
                 for k in 0..<d { for r in 0..<d { lambda[i * d + k] += eps * at[r * d + k] * lambdaZ[i * d + r] } }
             }
-            let (m, w0, w1) = knotWeights(t)
-            for (knot, w) in [(m, w0), (m + 1, w1)] where w != 0 && knot < knots {
-                for e in 0..<dd { gradient[knot * dd + e] += eps * w * outer[e] }
-                for r in 0..<d { gradient[knots * dd + knot * d + r] += eps * w * sum[r] }
-            }
+            grid.spread(outer, at: t, scale: eps, into: &gradient)
+            grid.spread(sum, at: t, scale: eps, into: &gradient, offset: knots * dd)
         }
         return (lambda, gradient)
     }

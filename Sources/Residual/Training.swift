@@ -67,6 +67,8 @@ public struct ResidualTraining: Sendable {
     /// nil: full batch.
     public var batchSize: Int?
     public var seed: UInt64
+    /// Knots of time-dependent weights (1: the time-independent field; see ``TimeDependentMLPField``).
+    public var knots: Int
     /// Threads of fixed-step routes (see ``CirclesAnode3/gradient(field:readout:inputs:labels:route:threads:)``): the bits do not depend on it.
     public var threads: Int
 
@@ -77,8 +79,10 @@ public struct ResidualTraining: Sendable {
     }
 
     public init(route: GradientRoute, optimizer: Optimizer = .adam(Adam()), steps: Int = 200, problem: ResidualProblem = .circlesAnode3,
-                loss: Readout.Loss = .crossEntropy, batchSize: Int? = nil, seed: UInt64 = 1, threads: Int = 1) throws(ResidualError) {
+                loss: Readout.Loss = .crossEntropy, batchSize: Int? = nil, seed: UInt64 = 1, threads: Int = 1, knots: Int = 1) throws(ResidualError) {
         guard threads >= 1 else { throw .invalidParameter(name: "threads", reason: "must be >= 1, got \(threads)") }
+        guard knots >= 1, knots <= 1000 else { throw .invalidParameter(name: "knots", reason: "must be between 1 and 1000, got \(knots)") }
+        self.knots = knots
         guard steps >= 1, steps <= 1_000_000 else { throw .invalidParameter(name: "steps", reason: "must be between 1 and 1000000, got \(steps)") }
         if let batchSize, batchSize < 1 || batchSize > CirclesAnode3.count {
             throw .invalidParameter(name: "batch-size", reason: "must be between 1 and \(CirclesAnode3.count), got \(batchSize)")
@@ -98,14 +102,12 @@ public struct ResidualTraining: Sendable {
     }
 
     /// The log of every step (loss and accuracy before that step's update) and the final
-    /// parameters (W1, b1, W2, b2, Wr, br).
+    /// parameters (W1, b1, W2, b2 at every knot, then Wr, br).
     public func run(progress: ((Int, Int) -> Void)? = nil) throws(ResidualError) -> (log: [Step], parameters: [Double]) {
         let (inputs, labels) = problem.data()
-        let (field0, readout0) = CirclesAnode3.initialParameters()
-        var flat = field0.flat + readout0.flat
+        var flat = CirclesAnode3.initialParameters(knots: knots)
         var optimizer = optimizer
         var log: [Step] = []
-        let fieldCount = field0.count
         // Each field evaluation allocates a few 256 kB buffers: keep them on the heap (see Memory).
         Memory.keepLargeBlocksOnTheHeap()
         // The products are small (k = 3 or 32): OpenBLAS's threads would cost more than they save.
@@ -114,10 +116,9 @@ public struct ResidualTraining: Sendable {
         defer { BLAS.threads = savedThreads }
         for step in 0..<steps {
             let started = DispatchTime.now().uptimeNanoseconds
-            let field = MLPField(parameters: field0.with(flat: flat[0..<fieldCount]))
-            let readout = Readout(parameters: readout0.with(flat: flat[fieldCount...]), loss: loss)
             let (x, y) = batch(step, inputs: inputs, labels: labels)
-            let result = try CirclesAnode3.gradient(field: field, readout: readout, inputs: x, labels: y, route: route, threads: threads)
+            let result = try CirclesAnode3.gradient(parameters: flat, knots: knots, loss: loss, inputs: x, labels: y, route: route,
+                                                    threads: threads)
             optimizer.update(&flat, gradient: result.gradient)
             log.append(Step(loss: result.loss, accuracy: result.accuracy, forwardEvaluations: result.forwardEvaluations,
                             backwardEvaluations: result.backwardEvaluations,

@@ -22,20 +22,19 @@ struct ResidualCommand: ParsableCommand {
 extension ResidualCommand {
     struct Gradient: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Loss and its gradient (235 values: W1, b1, W2, b2, Wr, br) at the initial parameters.")
+            abstract: "Loss and its gradient (235 values: W1, b1, W2, b2, Wr, br; with --knots K the 227 field values at every knot first) at the initial parameters.")
 
         @OptionGroup var route: RouteOptions
         @OptionGroup var output: FormatOptions
 
         func run() throws {
             let problem = try route.dataSet()
-            let threads = try route.fieldThreads()
+            let threads = try route.fieldThreads(), knots = try route.validKnots()
             let route = try route.route()
             let (inputs, labels) = problem.data()
-            let (field, readout) = CirclesAnode3.initialParameters()
             let result = try usage { () throws(ResidualError) in
-                try CirclesAnode3.gradient(field: MLPField(parameters: field), readout: Readout(parameters: readout),
-                                           inputs: inputs, labels: labels, route: route, threads: threads)
+                try CirclesAnode3.gradient(parameters: CirclesAnode3.initialParameters(knots: knots), knots: knots, inputs: inputs,
+                                           labels: labels, route: route, threads: threads)
             }
             let pairs: [(String, JSONValue)] = [
                 ("loss", .number(result.loss)), ("accuracy", .number(result.accuracy)), ("gradient", .numbers(result.gradient)),
@@ -68,12 +67,23 @@ struct RouteOptions: ParsableArguments {
     var atol: Double = 1e-5
     @Option(name: .customLong("max-steps"), help: "Step limit of each dopri5 solve.")
     var maxSteps: Int = 100_000
+    @Option(help: "Knots of time-dependent weights W1(t), b1(t), W2(t), b2(t), linear between t = m/(K-1), each starting from the initial parameters (1: DESIGN.md's time-independent field).")
+    var knots: Int = 1
     @Option(help: "Threads over blocks of the batch for fixed-step solvers (default: all cores; same bits for any count). Adaptive solvers couple the batch through the step size and run on one.")
     var threads: Int?
     @Option(help: "Gradient method: discrete (backprop of a fixed-step scheme; their default), adjoint (continuous adjoint by backsolve; dopri5's default) or checkpoint (continuous adjoint on the stored forward solution).")
     var method: String?
 
     /// The data set named by --problem (exit 64 naming the choices otherwise).
+    /// --knots, refused outside 1...1000.
+    func validKnots() throws -> Int {
+        guard knots >= 1, knots <= 1000 else {
+            printError("invalid knots: must be between 1 and 1000, got \(knots)")
+            throw ExitCode(64)
+        }
+        return knots
+    }
+
     /// --threads, refused below 1; all cores by default.
     func fieldThreads() throws -> Int {
         try requireValidThreads(threads)
@@ -129,7 +139,7 @@ extension ResidualCommand {
 
         func run() throws {
             let problem = try route.dataSet()
-            let threads = try route.fieldThreads()
+            let threads = try route.fieldThreads(), knots = try route.validKnots()
             let route = try route.route()
             let rate = learningRate ?? (optimizer == "sgd" ? 1e-1 : 1e-2)
             guard rate.isFinite, rate > 0 else {
@@ -156,21 +166,18 @@ extension ResidualCommand {
             let handler = progress.handler(label: "training steps")
             let (log, parameters) = try usage { () throws(ResidualError) in
                 try ResidualTraining(route: route, optimizer: chosen, steps: steps, problem: problem, loss: lossKind, batchSize: batchSize,
-                                     seed: seed, threads: threads).run { handler?($0, $1) }
+                                     seed: seed, threads: threads, knots: knots).run { handler?($0, $1) }
             }
             // The loss and accuracy after the last update, on all points: in one solve, or for an implicit
             // stepper (a dense Jacobian of the whole batch) in pieces of --batch-size points, averaged by size.
             let (inputs, labels) = problem.data()
-            let (field0, readout0) = CirclesAnode3.initialParameters()
-            let field = MLPField(parameters: field0.with(flat: parameters[0..<field0.count]))
-            let readout = Readout(parameters: readout0.with(flat: parameters[field0.count...]), loss: lossKind)
             var piece = labels.count
             if case .continuous(let solver, _) = route, solver.needsJacobian { piece = batchSize ?? labels.count }
             var final = (loss: 0.0, accuracy: 0.0)
             for start in stride(from: 0, to: labels.count, by: piece) {
                 let end = min(labels.count, start + piece), weight = Double(end - start) / Double(labels.count)
                 let part = try usage { () throws(ResidualError) in
-                    try CirclesAnode3.gradient(field: field, readout: readout, inputs: Array(inputs[(3 * start)..<(3 * end)]),
+                    try CirclesAnode3.gradient(parameters: parameters, knots: knots, loss: lossKind, inputs: Array(inputs[(3 * start)..<(3 * end)]),
                                                labels: Array(labels[start..<end]), route: route, threads: threads)
                 }
                 final = (final.loss + weight * part.loss, final.accuracy + weight * part.accuracy)
@@ -182,7 +189,7 @@ extension ResidualCommand {
             case .json:
                 JSONValue.object([("final_loss", .number(final.loss)), ("final_accuracy", .number(final.accuracy)),
                                   ("median_ms_per_step", .number(median)), ("nfe_forward", .int(forward)), ("nfe_backward", .int(backward)),
-                                  ("threads", .int(threads)), ("losses", .numbers(log.map(\.loss))), ("accuracies", .numbers(log.map(\.accuracy))),
+                                  ("threads", .int(threads)), ("knots", .int(knots)), ("losses", .numbers(log.map(\.loss))), ("accuracies", .numbers(log.map(\.accuracy))),
                                   ("ms_per_step", .numbers(log.map(\.milliseconds)))]).print()
             case .csv:
                 var table = CSVTable(columns: ["step", "loss", "accuracy", "nfe_forward", "nfe_backward", "ms"])

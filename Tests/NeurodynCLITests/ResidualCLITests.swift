@@ -129,3 +129,21 @@ import Testing
         #expect(large.status == 64 && large.stderr.contains("solver") && large.stderr.contains("batch-size"))
     }
 }
+
+@Suite struct ResidualKnotsCLITests {
+    /// K knots give K x 227 field values then the readout's 8; one knot is the default field.
+    @Test func knotsShapeTheGradientAndTrain() throws {
+        let three = try CLI.run(["residual", "gradient", "--solver", "rk4:4", "--knots", "3", "--format", "json"])
+        #expect(three.status == 0, "\(three.stderr)")
+        #expect((try #require(three.json)["gradient"] as? [Double])?.count == 3 * 227 + 8)
+        let one = try #require(try CLI.run(["residual", "gradient", "--solver", "rk4:4", "--knots", "1", "--format", "json"]).json)
+        let plain = try #require(try CLI.run(["residual", "gradient", "--solver", "rk4:4", "--format", "json"]).json)
+        #expect(one["gradient"] as? [Double] == plain["gradient"] as? [Double])
+        let train = try CLI.run(["residual", "train", "--solver", "rk4:2", "--knots", "2", "--steps", "2", "--format", "json", "--quiet"])
+        #expect(train.status == 0, "\(train.stderr)")
+        let trained = try #require(train.json)
+        #expect(trained["knots"] as? Int == 2)
+        let bad = try CLI.run(["residual", "train", "--solver", "rk4:2", "--knots", "0"])
+        #expect(bad.status == 64 && bad.stderr.contains("knots"))
+    }
+}
