@@ -1,7 +1,8 @@
 import CVectorMath
 
-/// Vectorised loops over contiguous buffers (C, glibc's libmvec: 4-lane AVX2 exp within 4 ulp
-/// where the CPU has it, the scalar libm exp otherwise).
+/// Vectorised loops over contiguous buffers (C, `Sources/CVectorMath`): exp through glibc's
+/// libmvec (within 4 ulp), tanh by our own branch-free kernel (within 2 ulp); AVX-512 or AVX2
+/// where the CPU has it, plain x86-64 otherwise.
 public enum VectorMath {
     /// out[i n + j] = -scale |p_i - q_j|^2 for p (m x d) and q (n x d), row-major.
     public static func scaledSquaredDistances(_ p: UnsafeBufferPointer<Double>, _ q: UnsafeBufferPointer<Double>, m: Int, n: Int, d: Int,
@@ -21,7 +22,8 @@ public enum VectorMath {
         nd_exp_shifted(m, n, a.baseAddress, f, g, out.baseAddress)
     }
 
-    /// values = tanh(z), slopes = 1 - tanh(z)^2 (libmvec's 4-lane tanh, within 4 ulp).
+    /// values = tanh(z), slopes = 1 - tanh(z)^2, each to about 2 ulp, the slope in relative terms
+    /// also deep in saturation (`tanh.c`). z may be `values` (in place).
     public static func tanhAndSlope(_ z: UnsafeBufferPointer<Double>, values: UnsafeMutableBufferPointer<Double>,
                                     slopes: UnsafeMutableBufferPointer<Double>) {
         precondition(values.count >= z.count && slopes.count >= z.count)
