@@ -123,7 +123,11 @@ public struct NearIdentityField: ResidualField {
 extension NearIdentityField {
     /// The feedforward net of N = `layers` layers, eps = 1/N: z_n = (I + eps A(t_n)) x_n + eps c(t_n),
     /// x_{n+1} = z_n + eps g(z_n), t_n = n eps, from x_0 (B x d). Returns every x_n (N + 1 of them).
-    public func feedforward(_ x0: [Double], batch: Int, layers: Int) -> [[Double]] {
+    public func feedforward(_ x0: [Double], batch: Int, layers: Int) throws(ResidualError) -> [[Double]] {
+        guard layers >= 1 else { throw .invalidParameter(name: "layers", reason: "must be >= 1, got \(layers)") }
+        guard x0.count == batch * dimension else {
+            throw .invalidParameter(name: "x0", reason: "needs \(batch) x \(dimension) values, got \(x0.count)")
+        }
         let eps = 1 / Double(layers)
         var states = [x0]
         for n in 0..<layers {
@@ -153,9 +157,13 @@ extension NearIdentityField {
     /// last layer: lambda_z = (1 + eps g'(z_n)) * lambda_{n+1}, lambda_n = (I + eps A(t_n))^T lambda_z,
     /// dA(t_n) += eps lambda_z x_n^T and dc(t_n) += eps lambda_z, spread over the knots by their
     /// hat weights at t_n. Returns lambda_0 and the gradient (laid out as ``parameterVector``).
-    public func feedforwardGradient(_ x0: [Double], batch: Int, layers: Int, cotangent: [Double]) -> (initial: [Double], gradient: [Double]) {
+    public func feedforwardGradient(_ x0: [Double], batch: Int, layers: Int,
+                                    cotangent: [Double]) throws(ResidualError) -> (initial: [Double], gradient: [Double]) {
+        guard cotangent.count == x0.count else {
+            throw .invalidParameter(name: "cotangent", reason: "needs \(x0.count) values, got \(cotangent.count)")
+        }
         let d = dimension, dd = d * d, eps = 1 / Double(layers)
-        let states = feedforward(x0, batch: batch, layers: layers)
+        let states = try feedforward(x0, batch: batch, layers: layers)
         var lambda = cotangent, gradient = [Double](repeating: 0, count: parameterCount)
         for n in (0..<layers).reversed() {
             let t = Double(n) * eps, x = states[n], (at, ct) = weights(at: t)
@@ -174,5 +182,45 @@ extension NearIdentityField {
             grid.spread(sum, at: t, scale: eps, into: &gradient, offset: knots * dd)
         }
         return (lambda, gradient)
+    }
+}
+
+/// How the feedforward net approaches its ODE: per layer count N, the output's max error and the
+/// relative 2-norm errors of the backprop gradient and of dL/dx(0), for L = <w, x(1)>.
+public struct NearIdentityConvergence: Sendable {
+    public struct Row: Sendable {
+        public var layers: Int, stateError: Double, gradientError: Double, momentumError: Double
+        public var eps: Double { 1 / Double(layers) }
+    }
+    public var rows: [Row]
+    /// The reference (RK4, `referenceSteps` steps, discrete adjoint) against half as many steps.
+    public var referenceCheck: Double
+    public var referenceSteps: Int
+}
+
+extension NearIdentityField {
+    /// ``feedforward(_:batch:layers:)`` and its backprop against the ODE for every N of `layers`.
+    public func convergence(_ x0: [Double], batch: Int, cotangent w: [Double], layers: [Int],
+                            referenceSteps: Int = 4096) throws(ResidualError) -> NearIdentityConvergence {
+        guard referenceSteps >= 2 else { throw .invalidParameter(name: "reference-steps", reason: "must be >= 2, got \(referenceSteps)") }
+        func ode(_ steps: Int) -> (final: [Double], initial: [Double], gradient: [Double]) {
+            let trajectory = ExplicitRungeKutta.rk4.integrate(self, from: x0, batch: batch, steps: steps)
+            var gradient = [Double](repeating: 0, count: parameterCount)
+            let initial = trajectory.adjoint(self, cotangent: w, gradient: &gradient).initial
+            return (trajectory.final, initial, gradient)
+        }
+        func norm(_ v: [Double]) -> Double { v.reduce(0) { $0 + $1 * $1 }.squareRoot() }
+        func relative(_ a: [Double], _ b: [Double]) -> Double { norm(zip(a, b).map { $0 - $1 }) / Swift.max(norm(b), .leastNormalMagnitude) }
+        let reference = ode(referenceSteps), coarse = ode(referenceSteps / 2)
+        var rows: [NearIdentityConvergence.Row] = []
+        for n in layers {
+            let net = try feedforward(x0, batch: batch, layers: n).last!
+            let back = try feedforwardGradient(x0, batch: batch, layers: n, cotangent: w)
+            rows.append(.init(layers: n, stateError: zip(net, reference.final).map { abs($0 - $1) }.max() ?? 0,
+                              gradientError: relative(back.gradient, reference.gradient), momentumError: relative(back.initial, reference.initial)))
+        }
+        return NearIdentityConvergence(rows: rows, referenceCheck: Swift.max(relative(coarse.gradient, reference.gradient),
+                                                                             relative(coarse.initial, reference.initial)),
+                                       referenceSteps: referenceSteps)
     }
 }

@@ -58,29 +58,17 @@ extension ResidualCommand {
             var generator = SplitMix64(seed: SplitMix64.derive(base: seed, index: 1))
             let w = (0..<(points * d)).map { _ in generator.nextDouble() - 0.5 }
 
-            func ode(_ steps: Int) -> (final: [Double], initial: [Double], gradient: [Double]) {
-                let trajectory = ExplicitRungeKutta.rk4.integrate(field, from: x0, batch: points, steps: steps)
-                var gradient = [Double](repeating: 0, count: field.parameterCount)
-                let initial = trajectory.adjoint(field, cotangent: w, gradient: &gradient).initial
-                return (trajectory.final, initial, gradient)
+            let study = try usage { () throws(ResidualError) in
+                try field.convergence(x0, batch: points, cotangent: w, layers: counts.map { $0! })
             }
-            func norm(_ v: [Double]) -> Double { v.reduce(0) { $0 + $1 * $1 }.squareRoot() }
-            func relative(_ a: [Double], _ b: [Double]) -> Double { norm(zip(a, b).map { $0 - $1 }) / max(norm(b), .leastNormalMagnitude) }
-            let reference = ode(4096), coarse = ode(2048)
-            let check = max(relative(coarse.gradient, reference.gradient), relative(coarse.initial, reference.initial))
-            let rows: [[Double]] = counts.map { n in
-                let n = n!
-                let net = field.feedforward(x0, batch: points, layers: n).last!
-                let back = field.feedforwardGradient(x0, batch: points, layers: n, cotangent: w)
-                let stateError = zip(net, reference.final).map { abs($0 - $1) }.max() ?? 0
-                return [Double(n), 1 / Double(n), stateError, relative(back.gradient, reference.gradient), relative(back.initial, reference.initial)]
-            }
+            let rows = study.rows.map { [Double($0.layers), $0.eps, $0.stateError, $0.gradientError, $0.momentumError] }
             let header = ["layers", "eps", "state_error", "gradient_error", "momentum_error"]
             switch output.format {
             case .json:
                 JSONValue.object([
                     ("knots", .int(knots)), ("g", .string(g.rawValue)), ("scale", .number(scale)), ("seed", .string(String(seed))),
-                    ("points", .int(points)), ("reference", .string("rk4:4096, discrete adjoint")), ("reference_check", .number(check)),
+                    ("points", .int(points)), ("reference", .string("rk4:\(study.referenceSteps), discrete adjoint")),
+                    ("reference_check", .number(study.referenceCheck)),
                     ("rows", .array(rows.map { row in .object(zip(header, row).map { ($0, $0 == "layers" ? .int(Int($1)) : .number($1)) }) })),
                 ]).print()
             case .csv, .table:

@@ -35,7 +35,8 @@ import Testing
             #expect(abs(implicit.loss - fine.loss) < 1e3 * tolerance * fine.loss, "\(stepper) at \(tolerance): loss \(implicit.loss) vs \(fine.loss)")
             errors.append(zip(implicit.gradient, fine.gradient).map { abs($0 - $1) }.max()! / scale)
         }
-        #expect(errors.last! < 1e-4, "\(stepper): relative gradient errors \(errors)")
+        // The stalls measured above, with a factor 3 to 5 of room.
+        #expect(errors.last! < (stepper == .rk4imp ? 1e-4 : 1e-5), "\(stepper): relative gradient errors \(errors)")
         if stepper == .msbdf {
             #expect(errors[0] > 10 * errors[1] && errors[1] > 10 * errors[2] && errors[2] < 1e-6, "msbdf: \(errors)")
         }

@@ -75,9 +75,9 @@ private func dot(_ u: [Double], _ v: [Double]) -> Double { zip(u, v).reduce(0) {
         let odeInitial = ode.adjoint(field, cotangent: w, gradient: &odeGradient).initial
         var stateErrors: [Double] = [], gradientErrors: [Double] = [], momentumErrors: [Double] = []
         for layers in [16, 32, 64, 128, 256] {
-            let net = field.feedforward(x0, batch: batch, layers: layers).last!
+            let net = try field.feedforward(x0, batch: batch, layers: layers).last!
             stateErrors.append(zip(net, ode.final).map { abs($0 - $1) }.max()!)
-            let back = field.feedforwardGradient(x0, batch: batch, layers: layers, cotangent: w)
+            let back = try field.feedforwardGradient(x0, batch: batch, layers: layers, cotangent: w)
             gradientErrors.append(zip(back.gradient, odeGradient).map { abs($0 - $1) }.max()!)
             momentumErrors.append(zip(back.initial, odeInitial).map { abs($0 - $1) }.max()!)
         }
@@ -88,6 +88,8 @@ private func dot(_ u: [Double], _ v: [Double]) -> Double { zip(u, v).reduce(0) {
             }
         }
         #expect(stateErrors.last! < 1e-2)
+        #expect(throws: ResidualError.self) { try field.feedforward(x0, batch: batch, layers: 0) }
+        #expect(throws: ResidualError.self) { try field.feedforwardGradient(x0, batch: batch, layers: 4, cotangent: [1]) }
     }
 
     /// The continuous adjoints of a time-dependent field (both routes, the field evaluated at
