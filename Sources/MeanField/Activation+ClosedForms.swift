@@ -9,7 +9,7 @@ extension Activation {
     /// - hard-tanh, with a = 1/sqrt(q), n(a) the standard normal density:
     ///   E[phi^2] = q(erf(a/sqrt 2) - 2a n(a)) + erfc(a/sqrt 2), E[phi'^2] = erf(a/sqrt 2),
     ///   E[phi phi''] = -2a n(a) (the two Dirac parts of phi'').
-    /// - sin: E[sin^2] = (1 - e^{-2q})/2, E[cos^2] = (1 + e^{-2q})/2.
+    /// - sin: E[sin^2] = (1 - e^{-2q})/2 = -expm1(-2q)/2, E[cos^2] = (1 + e^{-2q})/2.
     /// Derivatives in q are exact derivatives of these expressions.
     public func closedFormLength(q: Double) -> LengthMoments? {
         switch self {
@@ -43,8 +43,9 @@ extension Activation {
                 phi2Dqq: -a * a * a * a * a * n,
                 dphi2Dq: -a * a * a * n)
         case .sin:
-            let e = Foundation.exp(-2 * q)
-            return LengthMoments(phi2: (1 - e) / 2, dphi2: (1 + e) / 2, d2phi2: (1 - e) / 2,
+            // 1 - e^{-2q} through expm1: relative accuracy as q -> 0, where E[sin^2] ~ q.
+            let e = Foundation.exp(-2 * q), oneMinus = -Foundation.expm1(-2 * q)
+            return LengthMoments(phi2: oneMinus / 2, dphi2: (1 + e) / 2, d2phi2: oneMinus / 2,
                                  phi2Dq: e, phi2Dqq: -2 * e, dphi2Dq: -e)
         case .tanh, .sigmoid, .softplus, .swish, .gelu:
             return nil
@@ -82,8 +83,15 @@ extension Activation {
                 phiPhi: 2 / Double.pi * Foundation.asin(Swift.min(1, Swift.max(-1, 2 * q12 / p.squareRoot()))),
                 dphiDphi: 4 / Double.pi / (p - 4 * q12 * q12).squareRoot())
         case .sin:
-            let e = Foundation.exp(-0.5 * (q11 + q22))
-            return CrossMoments(phiPhi: e * Foundation.sinh(q12), dphiDphi: e * Foundation.cosh(q12))
+            // e^{-s} sinh(q12) and e^{-s} cosh(q12), s = (q11 + q22)/2 >= |q12|, as differences of
+            // exponentials that cannot overflow (sinh alone overflows for q12 > 710).
+            let s = 0.5 * (q11 + q22)
+            if Swift.abs(q12) < 700 {
+                let e = Foundation.exp(-s)
+                return CrossMoments(phiPhi: e * Foundation.sinh(q12), dphiDphi: e * Foundation.cosh(q12))
+            }
+            let plus = Foundation.exp(q12 - s), minus = Foundation.exp(-q12 - s)
+            return CrossMoments(phiPhi: 0.5 * (plus - minus), dphiDphi: 0.5 * (plus + minus))
         case .tanh, .sigmoid, .softplus, .swish, .gelu, .hardTanh:
             return nil
         }

@@ -46,6 +46,20 @@ public enum Activation: String, CaseIterable, Sendable, Codable {
         }
     }
 
+    /// lim E_q[phi^2] / q as q -> infinity, (c_+^2 + c_-^2) / 2 for phi(u) ~ c_+- u as u -> +-infinity:
+    /// 1 for linear, 1/2 for relu, softplus, swish and gelu, 0 for the bounded activations.
+    /// sigma_w^2 times it is the length map's asymptotic ratio V(q)/q.
+    public var lengthGrowth: Double {
+        switch self {
+        case .linear: 1
+        case .relu, .softplus, .swish, .gelu: 0.5
+        case .erf, .tanh, .sigmoid, .hardTanh, .sin: 0
+        }
+    }
+
+    /// phi(a u) = a phi(u) for a > 0, so that E_q[phi^2] = q E_1[phi^2] exactly (linear, relu).
+    public var isPositivelyHomogeneous: Bool { self == .linear || self == .relu }
+
     /// Points where phi' jumps; phi'' carries a Dirac delta there.
     public var kinks: [Double] {
         switch self {

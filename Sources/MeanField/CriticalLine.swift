@@ -13,7 +13,9 @@ extension Activation {
     ///
     /// The line is parametric in q > 0 (Poole et al. 2016): sigma_w^2(q) = 1/E_q[phi'^2],
     /// sigma_b^2(q) = q - sigma_w^2(q) E_q[phi^2]. The smallest q with sigma_b^2(q) = target is
-    /// bracketed on a geometric grid (ratio 1.2 from 1e-8 to 1e6) and solved by GSL's Brent.
+    /// bracketed on a geometric grid in q and solved by GSL's Brent; only a point where the
+    /// fixed point is stable (V'(q*) < 1) is a critical point of the network (gelu and swish at
+    /// sigma_b^2 = 0.05 cross chi_1 = 1 only on the unstable branch).
     /// Odd phi at sigma_b^2 = 0 gives q* = 0, sigma_w^2 = 1/phi'(0)^2 (tanh 1, erf pi/4).
     public func criticalPoint(sigmaB2: Double, using integrator: GaussianIntegrator? = nil) throws(MeanFieldError) -> CriticalPoint {
         try requireFinite(sigmaB2, "sigma_b2")
@@ -36,30 +38,50 @@ extension Activation {
             let m = integrator.length(q: q)
             return q - m.phi2 / m.dphi2 - sigmaB2
         }
-        var lower = 1e-8
-        var fLower = residual(lower)
-        var upper = lower
-        var found = false
-        while upper < 1e6 {
-            upper = lower * 1.2
-            let fUpper = residual(upper)
-            if (fLower <= 0) != (fUpper <= 0) {
-                found = true
-                break
+        // The sign of the residual is trusted only beyond its rounding (q and sigma_b^2 cancel).
+        let resolvedSign = { (q: Double, r: Double) -> Int in
+            let bound = 64 * Double.ulpOfOne * (q + sigmaB2) + integrator.lengthAccuracy * q
+            return r > bound ? 1 : r < -bound ? -1 : 0
+        }
+        // Geometric grid in q: ratio 1.2 on [1e-8, 1e6], then growing steps out to 1e300 (and down
+        // to 1e-300 when sigma_b^2 lies below the line's value at 1e-8); each sign change is
+        // solved by Brent and kept only on the stable branch of the length map (V'(q*) < 1).
+        var grid: [Double] = []
+        var q = 1e-8
+        while q < 1e6 { grid.append(q); q *= 1.2 }
+        var ratio = 1.2
+        while q < 1e300 { grid.append(q); ratio = Swift.min(ratio * ratio, 1e8); q *= ratio }
+        if resolvedSign(1e-8, residual(1e-8)) > 0 {
+            var lowerGrid: [Double] = []
+            q = 1e-8 / 1.2
+            ratio = 1.2
+            while q > 1e-300 { lowerGrid.append(q); ratio = Swift.min(ratio * ratio, 1e8); q /= ratio }
+            grid = lowerGrid.reversed() + grid
+        }
+        var previous: (q: Double, sign: Int)?
+        var unstable: [(sigmaW2: Double, vPrime: Double)] = []
+        for q in grid {
+            let sign = resolvedSign(q, residual(q))
+            guard sign != 0 else { continue }
+            defer { previous = (q, sign) }
+            guard let last = previous, last.sign != sign else { continue }
+            let root: Double
+            do {
+                root = try brent(lower: last.q, upper: q,
+                                 tolerance: RootTolerance(absolute: 0, relative: 1e-15, maxIterations: 200), residual)
+            } catch {
+                throw .noConvergence("critical q for sigma_b2 = \(sigmaB2): \(error)")
             }
-            lower = upper
-            fLower = fUpper
+            let m = integrator.length(q: root)
+            let sigmaW2 = 1 / m.dphi2
+            let vPrime = sigmaW2 * m.phi2Dq
+            if vPrime < 1 { return CriticalPoint(sigmaW2: sigmaW2, qStar: root) }
+            unstable.append((sigmaW2, vPrime))
         }
-        guard found else {
-            throw .noCriticalPoint("\(rawValue): sigma_b2(q) never reaches \(sigmaB2) for q in [1e-8, 1e6]")
+        if let first = unstable.first {
+            throw .noCriticalPoint(
+                "\(rawValue) at sigma_b2 = \(sigmaB2): chi_1 = 1 only where q* is an unstable fixed point (sigma_w2 = \(first.sigmaW2), V'(q*) = \(first.vPrime) >= 1); the stable fixed point disappears before chi_1 reaches 1, so the critical line ends before this sigma_b2")
         }
-        let q: Double
-        do {
-            q = try brent(lower: lower, upper: upper,
-                          tolerance: RootTolerance(absolute: 0, relative: 1e-15, maxIterations: 200), residual)
-        } catch {
-            throw .noConvergence("critical q for sigma_b2 = \(sigmaB2): \(error)")
-        }
-        return CriticalPoint(sigmaW2: 1 / integrator.length(q: q).dphi2, qStar: q)
+        throw .noCriticalPoint("\(rawValue): sigma_b2(q) = q - E_q[phi^2]/E_q[phi'^2] never reaches \(sigmaB2) with a resolved sign change for q in [1e-300, 1e300]")
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import GSLKit
 
 /// Order, chaos, or the line between them (Poole et al. 2016; Schoenholz et al. 2017).
 public enum Phase: String, Sendable, Codable {
@@ -63,7 +64,14 @@ extension MeanFieldModel {
 
     /// q^0..q^L of the length map from q0, and, when c0 is given, c^0..c^L of the joint map
     /// for two inputs of length q0 and correlation c0.
-    public func iterate(q0: Double, c0: Double?, depth: Int,
+    ///
+    /// The map is deterministic, so once the state (q, c) repeats exactly (a fixed point to
+    /// rounding, or a two-cycle of last bits) every later layer is known: the rest is filled
+    /// without computing, with the same values the layer-by-layer loop would give. A depth of
+    /// 10^6 then costs as many layers as convergence to rounding takes.
+    ///
+    /// - Parameter progress: called with (layers done, depth) as the loop goes.
+    public func iterate(q0: Double, c0: Double?, depth: Int, progress: ProgressHandler? = nil,
                         using integrator: GaussianIntegrator) throws(MeanFieldError) -> (q: [Double], c: [Double]?) {
         guard depth >= 0 else { throw .invalidParameter(name: "depth", reason: "must be >= 0, got \(depth)") }
         guard depth <= 1_000_000 else { throw .invalidParameter(name: "depth", reason: "must be <= 1000000, got \(depth)") }
@@ -76,8 +84,10 @@ extension MeanFieldModel {
         }
         var qs = [q0]
         var cs = c0.map { [$0] }
+        qs.reserveCapacity(depth + 1)
+        cs?.reserveCapacity(depth + 1)
         var q = q0, c = c0 ?? 1
-        for _ in 0..<depth {
+        for layer in 1...Swift.max(depth, 1) where depth > 0 {
             if cs != nil {
                 let next = try correlationMap(q11: q, q22: q, c: c, using: integrator)
                 q = next.q11
@@ -90,7 +100,21 @@ extension MeanFieldModel {
                 throw .noFixedPoint("q overflowed after \(qs.count) layers: the length grows without bound")
             }
             qs.append(q)
+            if layer % 1024 == 0 { progress?(layer, depth) }
+            // Period 1 or 2 in exact bits: the sequence repeats from here on.
+            let n = qs.count
+            for period in 1...2 where n > period + 1 && layer < depth {
+                guard qs[n - 1] == qs[n - 1 - period], qs[n - 2] == qs[n - 2 - period],
+                      cs.map({ $0[n - 1] == $0[n - 1 - period] && $0[n - 2] == $0[n - 2 - period] }) ?? true else { continue }
+                for l in n...depth {
+                    qs.append(qs[l - period])
+                    if let repeated = cs?[l - period] { cs!.append(repeated) }
+                }
+                progress?(depth, depth)
+                return (qs, cs)
+            }
         }
+        if depth >= 1024 { progress?(depth, depth) }
         return (qs, cs)
     }
 }

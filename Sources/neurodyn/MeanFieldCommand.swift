@@ -78,6 +78,7 @@ extension MeanFieldCommand {
         @Option(parsing: .unconditional, help: "Initial correlation c^0 in [-1, 1] of two inputs; omit for the length map alone.")
         var c0: Double?
         @OptionGroup var output: FormatOptions
+        @OptionGroup var progress: ProgressOptions
 
         func run() throws {
             let model = try model.model()
@@ -92,7 +93,7 @@ extension MeanFieldCommand {
                 throw ExitCode(64)
             }
             let (qs, cs) = try usage { () throws(MeanFieldError) in
-                try model.iterate(q0: start, c0: c0, depth: depth, using: integrator)
+                try model.iterate(q0: start, c0: c0, depth: depth, progress: progress.handler(label: "layers"), using: integrator)
             }
             switch output.format {
             case .json:
