@@ -22,8 +22,9 @@ let package = Package(
             name: "CGSL",
             providers: [.apt(["libgsl-dev", "libopenblas-dev"])]
         ),
-        // Vectorised exp and distance loops (glibc's libmvec through clang's -fveclib), called
-        // only from GSLKit; target_clones picks AVX2 or plain x86-64 at load time.
+        // Vectorised loops (exp through glibc's libmvec via clang's -fveclib, tanh, the
+        // perceptron's products), called only from GSLKit; each is built for x86-64-v4, -v3 and
+        // the baseline, chosen once per process from the CPU or lowered by NEURODYN_ISA.
         .target(
             name: "CVectorMath",
             cSettings: [.unsafeFlags(["-O3", "-fno-math-errno", "-fveclib=libmvec"])],

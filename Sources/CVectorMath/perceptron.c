@@ -1,8 +1,7 @@
 #include "CVectorMath.h"
+#include "dispatch.h"
 #include <string.h>
 
-#define ND_CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-#define ND_INLINE __attribute__((always_inline)) static inline
 
 /* Products of a one-hidden-layer perceptron f(x) = W2 phi(W1 x + b1) + b2 over a batch of rows.
    Every shape in the residual benchmark is skinny (d = 3 inputs, h = 32 hidden units), where a
@@ -18,13 +17,13 @@ enum { LANES = 8, MAXD = 4, ROWS = 8 };  /* ROWS: see nd_perceptron_pullback_scr
    over the hidden row (joint partial sums for up to MAXD outputs). */
 
 /* The sum of LANES partial sums by halving (a fixed order, as vector shuffles). */
-static inline double reduce(double *partial) {
+ND_INLINE double reduce(double *partial) {
     for (size_t width = LANES / 2; width > 0; width /= 2)
         for (size_t l = 0; l < width; l++) partial[l] += partial[l + width];
     return partial[0];
 }
 
-static inline double dot(size_t n, const double *a, const double *b) {
+ND_INLINE double dot(size_t n, const double *a, const double *b) {
     double partial[LANES] = {0};
     size_t j = 0;
     for (; j + LANES <= n; j += LANES)
@@ -51,8 +50,7 @@ ND_INLINE void affine(size_t batch, size_t d, size_t h, const double *restrict x
     }
 }
 
-ND_CLONES
-void nd_affine_rows(size_t batch, size_t d, size_t h, const double *x, const double *w1, const double *b1, double *z,
+ND_INLINE void nd_affine_rows_impl(size_t batch, size_t d, size_t h, const double *x, const double *w1, const double *b1, double *z,
                     double *w1t) {
     transpose(h, d, w1, w1t);
     switch (d) {
@@ -79,8 +77,7 @@ ND_INLINE void linear_small(size_t batch, size_t h, size_t d, const double *rest
     }
 }
 
-ND_CLONES
-void nd_linear_rows(size_t batch, size_t h, size_t d, const double *t, const double *w2, const double *b2, double *f) {
+ND_INLINE void nd_linear_rows_impl(size_t batch, size_t h, size_t d, const double *t, const double *w2, const double *b2, double *f) {
     switch (d) {
     case 2: linear_small(batch, h, 2, t, w2, b2, f); break;
     case 3: linear_small(batch, h, 3, t, w2, b2, f); break;
@@ -145,8 +142,7 @@ ND_INLINE void pullback(size_t batch, size_t d, size_t h, const double *restrict
     }
 }
 
-ND_CLONES
-void nd_perceptron_pullback(size_t batch, size_t d, size_t h, const double *x, const double *t, const double *s,
+ND_INLINE void nd_perceptron_pullback_impl(size_t batch, size_t d, size_t h, const double *x, const double *t, const double *s,
                             const double *p, const double *w1, const double *w2, double scale, double *x_bar,
                             double *dw1, double *db1, double *dw2, double *db2, double *block) {
     memset(block, 0, (3 * d * h + h + d) * sizeof *block);  /* the accumulators; g is written before it is read */
@@ -166,3 +162,10 @@ void nd_perceptron_pullback(size_t batch, size_t d, size_t h, const double *x, c
         for (size_t j = 0; j < h; j++) dw2[k * h + j] += scale * aw2[k * h + j];
     }
 }
+
+ND_DISPATCH(nd_affine_rows, (size_t batch, size_t d, size_t h, const double *x, const double *w1, const double *b1, double *z,
+                    double *w1t), (batch, d, h, x, w1, b1, z, w1t))
+ND_DISPATCH(nd_linear_rows, (size_t batch, size_t h, size_t d, const double *t, const double *w2, const double *b2, double *f), (batch, h, d, t, w2, b2, f))
+ND_DISPATCH(nd_perceptron_pullback, (size_t batch, size_t d, size_t h, const double *x, const double *t, const double *s,
+                            const double *p, const double *w1, const double *w2, double scale, double *x_bar,
+                            double *dw1, double *db1, double *dw2, double *db2, double *block), (batch, d, h, x, t, s, p, w1, w2, scale, x_bar, dw1, db1, dw2, db2, block))

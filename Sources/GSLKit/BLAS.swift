@@ -5,6 +5,12 @@ public enum BLAS {
     /// OpenBLAS's build configuration, e.g. "OpenBLAS 0.3.21 DYNAMIC_ARCH NO_AFFINITY Haswell MAX_THREADS=64".
     public static var configuration: String { String(cString: openblas_get_config()) }
 
+    /// ``configuration`` without the kernel family (``coreName``), which run manifests record
+    /// apart: shards of one sweep share the build, not necessarily the CPU.
+    public static var build: String {
+        configuration.split(separator: " ").filter { $0 != coreName }.joined(separator: " ")
+    }
+
     /// Threads OpenBLAS may use per call. Set it to 1 when parallelising over independent tasks.
     public static var threads: Int {
         get { Int(openblas_get_num_threads()) }

@@ -14,7 +14,8 @@ public struct HopfieldFixedPoint: Sendable {
 }
 
 extension HopfieldModel {
-    /// All fixed points found by damped Newton from many starts (small n), deduplicated.
+    /// All fixed points found by damped Newton from many starts (small n), deduplicated, in
+    /// ``canonicalOrder(_:_:)``.
     ///
     /// A fixed point has u = tau (W x + I), so starts are u = tau (W x + I) over a grid of outputs
     /// x in the box (bounded activations) plus `randomStarts` uniform draws (SplitMix64 from
@@ -66,7 +67,20 @@ extension HopfieldModel {
             do { eigenvalues = try DenseLinearAlgebra.symmetricEigenvalues(hessian, n: n) } catch { throw .failed("\(error)") }
             points.append(HopfieldFixedPoint(u: u, x: x, energy: try energy(x), hessianEigenvalues: eigenvalues))
         }
-        return points.sorted { $0.energy < $1.energy }
+        return points.sorted(by: Self.canonicalOrder)
+    }
+
+    /// The order fixed points are listed in: by their outputs x, coordinate by coordinate,
+    /// compared on a grid of 1e-6 (coarser than any rounding, finer than the 1e-7 (1 + |u|)
+    /// that tells two points apart), exactly only where they share a grid cell. Energies would
+    /// not do: symmetric networks have minima of equal energy whose order then flips with the
+    /// last bits of the CPU's kernels.
+    static func canonicalOrder(_ a: HopfieldFixedPoint, _ b: HopfieldFixedPoint) -> Bool {
+        for (p, q) in zip(a.x, b.x) {
+            let (cellP, cellQ) = ((p * 1e6).rounded(), (q * 1e6).rounded())
+            if cellP != cellQ { return cellP < cellQ }
+        }
+        return a.x.lexicographicallyPrecedes(b.x)
     }
 
     /// Damped Newton on F(u) = C du/dt; nil if it does not converge in 100 iterations.

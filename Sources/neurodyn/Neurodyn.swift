@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import GSLKit
 
 @main
@@ -20,10 +21,14 @@ struct Neurodyn: ParsableCommand {
                       ReproduceCommand.self, MergeCommand.self, SlurmCommand.self]
     )
 
-    /// Gives OpenBLAS the kernels this CPU supports before anything runs (see
+    /// Refuses an unknown NEURODYN_ISA, gives OpenBLAS the kernels this CPU supports before anything runs (see
     /// ``BLAS/relaunchWithBetterCoreType()``), keeps large temporaries on the heap
     /// (``Memory/keepLargeBlocksOnTheHeap()``), then parses and runs the command.
     static func main() {
+        if let problem = VectorMath.requestedInstructionSetProblem(ProcessInfo.processInfo.environment["NEURODYN_ISA"]) {
+            printError("invalid environment: \(problem)")
+            Foundation.exit(64)
+        }
         BLAS.relaunchWithBetterCoreType()
         Memory.keepLargeBlocksOnTheHeap()
         main(nil)

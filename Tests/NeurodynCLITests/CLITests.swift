@@ -147,3 +147,32 @@ struct CLI {
         #expect(result.stdout.contains("VARIANCE"))
     }
 }
+
+@Suite struct KernelFamilyCLITests {
+    @Test func everyLevelGivesTheSameNumbersToTheStatedAccuracy() throws {
+        // The C kernels at x86-64-v4, -v3 and the baseline, OpenBLAS on its own pick and on the
+        // generic kernels: a residual gradient (tanh kernel, perceptron products) and the
+        // Hopfield density (libmvec exp) agree to 1e-12 relative, not to the bit.
+        let gradient = ["residual", "gradient", "--problem", "circles-anode3", "--solver", "rk4:4", "--method", "discrete", "--format", "json"]
+        var reference: [Double]?
+        for (isa, core) in [("x86-64-v4", ""), ("x86-64-v3", "Haswell"), ("x86-64", "Prescott")] {
+            var environment = ["NEURODYN_ISA": isa]
+            if !core.isEmpty { environment["OPENBLAS_CORETYPE"] = core }
+            let run = try CLI.run(gradient, environment: environment)
+            #expect(run.status == 0, "\(run.stderr)")
+            let values = try #require(run.json?["gradient"] as? [Double])
+            if let reference {
+                let scale = reference.map(abs).max()!
+                #expect(zip(values, reference).allSatisfy { abs($0 - $1) <= 1e-12 * scale }, "\(isa)")
+            } else {
+                reference = values
+            }
+        }
+    }
+
+    @Test func anUnknownLevelIsRefused() throws {
+        let run = try CLI.run(["meanfield", "point", "--activation", "tanh", "--sigma-w2", "1", "--sigma-b2", "0.1"],
+                              environment: ["NEURODYN_ISA": "avx9000"])
+        #expect(run.status == 64 && run.stderr.contains("NEURODYN_ISA must be one of"), "\(run.stderr)")
+    }
+}

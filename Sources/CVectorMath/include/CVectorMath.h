@@ -5,8 +5,20 @@
 
 /* Vectorised kernels for hot loops that Swift cannot vectorise on its x86-64 baseline (SSE2):
    exp through glibc's libmvec (within 4 ulp), tanh and the perceptron products in loops the
-   compiler vectorises; function clones for AVX-512 and AVX2 are chosen at load time from what
-   the CPU supports, so that the binary still runs on any x86-64. Called only from GSLKit. */
+   compiler vectorises. Each is compiled for three instruction-set levels (x86-64-v4: AVX-512,
+   x86-64-v3: AVX2 + FMA, x86-64: SSE2) and the level is chosen once per process from the CPU,
+   or lowered by the environment variable NEURODYN_ISA (x86-64-v4 | x86-64-v3 | x86-64), so that
+   any x86-64 runs the binary and one CPU can reproduce another family's bits. Called only from
+   GSLKit. */
+
+enum { ND_ISA_BASELINE = 0, ND_ISA_V3 = 1, ND_ISA_V4 = 2 };
+
+/* The level the kernels run at: the CPU's, or NEURODYN_ISA's where that is lower. */
+int nd_isa_level(void);
+/* The CPU's own level. */
+int nd_isa_cpu_level(void);
+/* The level a NEURODYN_ISA value names: -1 for none (NULL or empty), -2 for an unknown name. */
+int nd_isa_requested(const char *name);
 
 /* out[i * n + j] = -scale * |p_i - q_j|^2 for p (m x d, row-major) and qT (d x n: q transposed). */
 void nd_scaled_squared_distances(size_t m, size_t n, size_t d, const double *p, const double *qT, double scale, double *out);
