@@ -90,24 +90,32 @@ public struct ShardManifest: Sendable {
         return String(format: "%016llx", hash)
     }
 
-    var json: JSONValue {
-        .object([("format", .string("neurodyn-shard 1")), ("kind", .string(kind)), ("shard_index", .int(shard.index)),
+    /// The manifest's format tag; format 2 added the data file's row count and SHA-256.
+    static let format = "neurodyn-shard 2"
+
+    func json(dataRows: Int, dataHash: String) -> JSONValue {
+        .object([("format", .string(Self.format)), ("kind", .string(kind)), ("shard_index", .int(shard.index)),
                  ("shard_count", .int(shard.count)), ("units", .int(units)), ("rows_per_unit", .int(rowsPerUnit)),
-                 ("parameters_hash", .string(parametersHash)), ("elapsed_seconds", .number(elapsedSeconds)), ("run", run.json)]
+                 ("parameters_hash", .string(parametersHash)), ("data_rows", .int(dataRows)), ("data_sha256", .string(dataHash)),
+                 ("elapsed_seconds", .number(elapsedSeconds)), ("run", run.json)]
                 + (arguments.map { [("arguments", .array($0.map { .string($0) }))] } ?? []))
     }
 
-    /// Writes DIR/STEM.csv (the shard's rows, with the header) and then DIR/STEM.json, both
-    /// atomically: a shard whose manifest exists is complete.
+    /// Writes DIR/STEM.csv (the shard's rows, with the header) and then DIR/STEM.json with the
+    /// CSV's row count and SHA-256, both atomically: a shard whose manifest exists and whose
+    /// data matches it is complete.
     public func write(table: CSVTable, to directory: URL) throws(AtomicFile.WriteError) {
-        try AtomicFile.write(table.text, to: directory.appendingPathComponent(shard.stem + ".csv"))
-        try AtomicFile.write(json.serialized() + "\n", to: directory.appendingPathComponent(shard.stem + ".json"))
+        let text = table.text
+        try AtomicFile.write(text, to: directory.appendingPathComponent(shard.stem + ".csv"))
+        let manifest = json(dataRows: table.rows.count, dataHash: SHA256.hex(text.utf8))
+        try AtomicFile.write(manifest.serialized() + "\n", to: directory.appendingPathComponent(shard.stem + ".json"))
     }
 
-    /// True when DIR already holds this shard, complete and from the same parameters.
+    /// True when DIR already holds this shard, from the same parameters, with its data file
+    /// intact (the row count and SHA-256 its manifest records); a broken shard is recomputed.
     public func isComplete(in directory: URL) -> Bool {
-        guard let loaded = try? ShardSet.readManifest(directory.appendingPathComponent(shard.stem + ".json")) else { return false }
-        return loaded.hash == parametersHash && loaded.index == shard.index && loaded.count == shard.count
-            && FileManager.default.fileExists(atPath: directory.appendingPathComponent(shard.stem + ".csv").path)
+        guard let loaded = try? ShardSet.readManifest(directory.appendingPathComponent(shard.stem + ".json")),
+              loaded.hash == parametersHash, loaded.index == shard.index, loaded.count == shard.count else { return false }
+        return (try? loaded.verifiedData(in: directory)) != nil
     }
 }

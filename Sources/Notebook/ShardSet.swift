@@ -15,6 +15,41 @@ public struct ShardSet: Sendable {
         public var elapsedSeconds: Double
         public var run: JSONValue
         public var arguments: [String]?
+        /// The data file's data rows (without the header) and SHA-256, as written.
+        public var dataRows: Int
+        public var dataHash: String
+
+        var stem: String { (file as NSString).deletingPathExtension }
+
+        /// The shard's CSV lines (header first), after checking that the file is the one the
+        /// manifest describes: its name, its SHA-256, its row count, every row as wide as the header.
+        func verifiedData(in directory: URL) throws(ShardError) -> [Substring] {
+            let expected = String(format: "shard-%04d-of-%04d", index, count)
+            guard stem == expected else {
+                throw .mismatch("\(file) holds the manifest of shard \(index) of \(count) (\(expected).json): a file was renamed or copied over another")
+            }
+            guard let data = FileManager.default.contents(atPath: directory.appendingPathComponent(stem + ".csv").path) else {
+                throw .unreadable("cannot read \(stem).csv (its manifest says it is complete); rerun shard \(index)")
+            }
+            let hash = SHA256.hex(data)
+            guard hash == dataHash else {
+                throw .mismatch("\(stem).csv is not the file its manifest describes (SHA-256 \(hash.prefix(12))..., recorded \(dataHash.prefix(12))...): truncated, edited or replaced; rerun shard \(index)")
+            }
+            guard let text = String(data: data, encoding: .utf8) else { throw .unreadable("\(stem).csv is not UTF-8") }
+            var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+            guard lines.last == "" else { throw .mismatch("\(stem).csv does not end in a newline: truncated; rerun shard \(index)") }
+            lines.removeLast()
+            guard let top = lines.first else { throw .unreadable("\(stem).csv is empty; rerun shard \(index)") }
+            let units = stride(from: index, to: self.units, by: count).underestimatedCount
+            guard lines.count - 1 == dataRows, dataRows == units * rowsPerUnit else {
+                throw .mismatch("\(stem).csv holds \(lines.count - 1) rows, its manifest \(dataRows), the sweep expects \(units * rowsPerUnit) (\(units) units); rerun shard \(index)")
+            }
+            let width = top.split(separator: ",", omittingEmptySubsequences: false).count
+            for (row, line) in lines.dropFirst().enumerated() where line.split(separator: ",", omittingEmptySubsequences: false).count != width {
+                throw .mismatch("\(stem).csv row \(row + 1) has another number of cells than its header (\(width)); rerun shard \(index)")
+            }
+            return lines
+        }
     }
 
     public let directory: URL
@@ -28,15 +63,20 @@ public struct ShardSet: Sendable {
         guard let text = try? String(contentsOf: url, encoding: .utf8) else { throw .unreadable("cannot read \(url.path)") }
         let json: JSONValue
         do { json = try JSONValue(parsing: text) } catch { throw .unreadable("\(url.lastPathComponent): \(error.description)") }
-        guard json["format"]?.stringValue == "neurodyn-shard 1", let kind = json["kind"]?.stringValue,
+        if json["format"]?.stringValue == "neurodyn-shard 1" {
+            throw .mismatch("\(url.lastPathComponent) was written by an older neurodyn that recorded no content hash; rerun that shard")
+        }
+        guard json["format"]?.stringValue == ShardManifest.format, let kind = json["kind"]?.stringValue,
               let index = json["shard_index"]?.intValue, let count = json["shard_count"]?.intValue,
               let units = json["units"]?.intValue, let rows = json["rows_per_unit"]?.intValue,
-              let hash = json["parameters_hash"]?.stringValue, let run = json["run"] else {
+              let hash = json["parameters_hash"]?.stringValue, let run = json["run"],
+              let dataRows = json["data_rows"]?.intValue, let dataHash = json["data_sha256"]?.stringValue else {
             throw .unreadable("\(url.lastPathComponent) is not a neurodyn shard manifest")
         }
         return Entry(file: url.lastPathComponent, kind: kind, index: index, count: count, units: units, rowsPerUnit: rows,
                      hash: hash, elapsedSeconds: json["elapsed_seconds"]?.doubleValue ?? 0, run: run,
-                     arguments: { if case .array(let items)? = json["arguments"] { items.compactMap(\.stringValue) } else { nil } }())
+                     arguments: { if case .array(let items)? = json["arguments"] { items.compactMap(\.stringValue) } else { nil } }(),
+                     dataRows: dataRows, dataHash: dataHash)
     }
 
     /// Manifests (shard-*-of-*.json) in `directory`.
@@ -87,24 +127,16 @@ public struct ShardSet: Sendable {
         self.entries = (0..<first.count).map { byIndex[$0]! }
     }
 
-    /// The merged CSV: the shards' common header, then unit u's rows from shard u % count.
+    /// The merged CSV: the shards' common header, then unit u's rows from shard u % count. Every
+    /// shard's data is verified against its manifest first (``Entry/verifiedData(in:)``): a bad
+    /// shard is named and nothing is merged.
     public func mergedCSV() throws(ShardError) -> String {
         var header: Substring?
         var rows: [[Substring]] = []
         for entry in entries {
-            let stem = (entry.file as NSString).deletingPathExtension
-            guard let text = try? String(contentsOf: directory.appendingPathComponent(stem + ".csv"), encoding: .utf8) else {
-                throw .unreadable("cannot read \(stem).csv (its manifest says it is complete)")
-            }
-            var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
-            if lines.last == "" { lines.removeLast() }
-            guard let top = lines.first else { throw .unreadable("\(stem).csv is empty") }
-            if header == nil { header = top }
-            guard top == header else { throw .mismatch("\(stem).csv has another header than shard 0") }
-            let units = stride(from: entry.index, to: entry.units, by: entry.count).underestimatedCount
-            guard lines.count - 1 == units * entry.rowsPerUnit else {
-                throw .mismatch("\(stem).csv holds \(lines.count - 1) rows, expected \(units * entry.rowsPerUnit) (\(units) units)")
-            }
+            let lines = try entry.verifiedData(in: directory)
+            if header == nil { header = lines[0] }
+            guard lines[0] == header else { throw .mismatch("\(entry.stem).csv has another header than shard 0") }
             rows.append(Array(lines.dropFirst()))
         }
         let count = entries.count, perUnit = entries[0].rowsPerUnit
@@ -116,11 +148,23 @@ public struct ShardSet: Sendable {
         return out
     }
 
+    /// Kernel families of the shards, where they differ (nil when all agree).
+    public var mixedKernels: [String]? {
+        let kernels = entries.map { $0.run["kernels"]?.stringValue ?? "unrecorded" }
+        return Set(kernels).count > 1 ? kernels : nil
+    }
+
     /// The unsharded run's manifest with the shards' total compute time and their count.
     public var mergedRunJSON: JSONValue {
         guard case .object(var pairs) = run else { return run }
         pairs.removeAll { $0.0 == "elapsed_seconds" }
         pairs.append(("shards", .int(entries.count)))
+        // Shards computed on other kernel families: each row is right to the stated accuracy, but
+        // the merge is bit-identical to an unsharded run only within one family.
+        if let kernels = mixedKernels {
+            pairs.removeAll { $0.0 == "kernels" }
+            pairs.append(("shard_kernels", .array(kernels.map { .string($0) })))
+        }
         pairs.append(("elapsed_seconds", .number(entries.reduce(0) { $0 + $1.elapsedSeconds })))
         return .object(pairs)
     }

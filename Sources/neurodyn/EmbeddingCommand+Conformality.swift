@@ -51,7 +51,7 @@ extension EmbeddingCommand {
             if let out = directory.out {
                 try report.write(to: out, name: "embedding-conformality", manifest: RunManifest(
                     command: "neurodyn embedding conformality", parameters: ensemble.parameters + [("width", .int(width))],
-                    seed: ensemble.seed, versions: softwareVersions, files: [], elapsedSeconds: elapsed))
+                    seed: ensemble.seed, versions: softwareVersions, kernels: computeKernels, files: [], elapsedSeconds: elapsed))
             }
         }
     }

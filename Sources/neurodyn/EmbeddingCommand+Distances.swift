@@ -101,7 +101,7 @@ extension EmbeddingCommand {
                 let url = URL(fileURLWithPath: out)
                 let manifest = RunManifest(command: "neurodyn embedding distances",
                                            parameters: ensemble.parameters + [("widths", .string(widths)), ("separations", .array(offsets.map { .int($0) }))],
-                                           seed: ensemble.seed, versions: softwareVersions,
+                                           seed: ensemble.seed, versions: softwareVersions, kernels: computeKernels,
                                            files: ["embedding-distances.csv", "embedding-distances.json", "embedding-distances.ipynb"],
                                            elapsedSeconds: elapsed)
                 do {

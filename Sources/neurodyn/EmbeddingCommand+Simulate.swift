@@ -92,7 +92,7 @@ extension EmbeddingCommand {
             if let out = directory.out {
                 try report.write(to: out, name: "embedding-simulate", manifest: RunManifest(
                     command: "neurodyn embedding simulate", parameters: ensemble.parameters + [("width", .int(width))],
-                    seed: ensemble.seed, versions: softwareVersions, files: [], elapsedSeconds: elapsed))
+                    seed: ensemble.seed, versions: softwareVersions, kernels: computeKernels, files: [], elapsedSeconds: elapsed))
             }
         }
     }

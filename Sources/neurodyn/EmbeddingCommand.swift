@@ -58,7 +58,7 @@ extension EmbeddingCommand {
             if let out = directory.out {
                 try report.write(to: out, name: "embedding-theory", manifest: RunManifest(
                     command: "neurodyn embedding theory", parameters: self.model.parameters + [("k", .int(k)), ("depth", .int(depth)), ("q0", .number(q0))],
-                    versions: softwareVersions, files: []))
+                    versions: softwareVersions, kernels: computeKernels, files: []))
             }
         }
     }

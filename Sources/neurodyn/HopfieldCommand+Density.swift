@@ -134,7 +134,7 @@ extension HopfieldCommand {
                                  ("spread", .number(spread)), ("particles", .int(particles)), ("points", .int(points)),
                                  ("steps", .int(steps)), ("dt", .number(dt)), ("eps", .number(eps)), ("delta", .number(delta)),
                                  ("record_every", .int(recordEvery))],
-                    seed: seed, versions: softwareVersions,
+                    seed: seed, versions: softwareVersions, kernels: computeKernels,
                     files: ["density-machine.csv", "density-prox.csv", "density.json"], elapsedSeconds: Date().timeIntervalSince(start))
                 let url = URL(fileURLWithPath: out)
                 do {

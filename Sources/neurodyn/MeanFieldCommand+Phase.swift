@@ -46,7 +46,7 @@ extension MeanFieldCommand {
                 command: "neurodyn meanfield phase",
                 parameters: [("activation", .string(activation.rawValue)), ("sigma_w2", .string(sigmaW2)),
                              ("sigma_b2", .string(sigmaB2)), ("q0", .number(q0)), ("points", .int(diagram.count))],
-                versions: softwareVersions, files: ["phase.csv", "phase.ipynb"])
+                versions: softwareVersions, kernels: computeKernels, files: ["phase.csv", "phase.ipynb"])
             if !shard.isWhole {
                 // Rows are the unit: a point's warm start depends on its row alone.
                 try runShard(shard, kind: "phase", units: diagram.rowCount, rowsPerUnit: diagram.sigmaW2.count, run: manifest,
@@ -110,7 +110,11 @@ extension MeanFieldCommand.Phase {
     }
 }
 
+/// The kernel family recorded in every run manifest: the C kernels' instruction-set level and
+/// OpenBLAS's kernels (both can be pinned: NEURODYN_ISA, OPENBLAS_CORETYPE).
+var computeKernels: String { "\(VectorMath.instructionSet), OpenBLAS \(BLAS.coreName)" }
+
 /// Versions recorded in every run manifest.
 var softwareVersions: [(String, String)] {
-    [("neurodyn", Neurodyn.version), ("gsl", gslVersion), ("openblas", BLAS.configuration)]
+    [("neurodyn", Neurodyn.version), ("gsl", gslVersion), ("openblas", BLAS.build)]
 }

@@ -37,6 +37,9 @@ struct MergeCommand: ParsableCommand {
         }
         let set = try usage { () throws(ShardError) in try ShardSet(directory: url) }
         let csv = try usage { () throws(ShardError) in try set.mergedCSV() }
+        if let kernels = set.mixedKernels {
+            printMessage("note: the shards ran on different kernel families (\(Set(kernels).sorted().joined(separator: "; "))): every row holds to the stated accuracy, but the merge equals an unsharded run bit for bit only within one family (run.json lists each shard's)", quiet: false)
+        }
         if set.kind == "ensemble" {
             try Self.replay(set, csv: csv)
             return

@@ -120,7 +120,7 @@ struct ReproduceCommand: ParsableCommand {
                 }
                 let files = ((try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []).filter { !$0.hasPrefix(".") }.sorted()
                 let manifest = RunManifest(command: "neurodyn reproduce \(recipe.name)\(quick ? " --quick" : "")", parameters: parameters,
-                                           seed: seed, versions: softwareVersions, files: files, elapsedSeconds: Date().timeIntervalSince(start))
+                                           seed: seed, versions: softwareVersions, kernels: computeKernels, files: files, elapsedSeconds: Date().timeIntervalSince(start))
                 do { try AtomicFile.write(manifest.json.serialized() + "\n", to: manifestURL) } catch {
                     printError(error.description)
                     throw ExitCode(1)

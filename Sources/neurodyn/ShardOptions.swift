@@ -69,7 +69,7 @@ extension EnsembleSweep {
         }
         let arguments = Self.recordedArguments
         let run = RunManifest(command: "neurodyn " + Self.commandPath, parameters: [("arguments", .array(arguments.map { .string($0) }))],
-                              versions: softwareVersions, files: [])
+                              versions: softwareVersions, kernels: computeKernels, files: [])
         try runShard(shard, kind: "ensemble", units: networks, rowsPerUnit: 1, run: run, directory: URL(fileURLWithPath: directory),
                      format: format, quiet: quiet, arguments: arguments) {
             let members = shard.units(of: networks)

@@ -66,7 +66,7 @@ extension SimulateCommand {
                              ("sigma_b2", .string(sigmaB2)), ("widths", .array(boundary.widths.map { .int($0) })),
                              ("nets", .int(nets)), ("depth", .int(depth)), ("burn_in", .int(burnIn)), ("q1", .number(q1)),
                              ("sampling", .string(sampling.rawValue))],
-                seed: seed, versions: softwareVersions, files: ["boundary.csv", "boundary.ipynb"])
+                seed: seed, versions: softwareVersions, kernels: computeKernels, files: ["boundary.csv", "boundary.ipynb"])
             if !shard.isWhole {
                 // Tasks are the unit: task k draws from the streams of (seed, k) alone.
                 try runShard(shard, kind: "boundary", units: boundary.count, rowsPerUnit: 1, run: manifest, directory: directory,

@@ -98,4 +98,108 @@ import Testing
             #expect(merged.stdout == whole.stdout, "\(command[0]) \(command[1]), \(count) shards")
         }
     }
+
+    /// Runs the phase sweep as 4 shards into a new directory.
+    func shardedPhase() throws -> URL {
+        let directory = Self.temporary("proof")
+        for index in 0..<4 {
+            let run = try CLI.run(Self.phase + ["--out", directory.path, "--shard-index", String(index), "--shard-count", "4"])
+            #expect(run.status == 0, "\(run.stderr)")
+        }
+        return directory
+    }
+
+    @Test func truncatedAndSwappedShardsAreRefusedAndRecomputed() throws {
+        // The first release merged a truncated shard CSV (a half row in phase.csv, exit 0), merged
+        // a shard whose file was another's, and a rerun skipped both as "already complete".
+        let directory = try shardedPhase()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let csv1 = directory.appendingPathComponent("shard-0001-of-0004.csv")
+        let intact = try Data(contentsOf: csv1)
+        // Truncated in the middle of a row.
+        try intact.prefix(intact.count - 17).write(to: csv1)
+        let truncated = try CLI.run(["merge", directory.path])
+        #expect(truncated.status == 1 && truncated.stderr.contains("shard-0001-of-0004.csv is not the file its manifest describes"),
+                "\(truncated.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("phase.csv").path))
+        // Replaced by another shard's content.
+        try Data(contentsOf: directory.appendingPathComponent("shard-0002-of-0004.csv")).write(to: csv1)
+        let swapped = try CLI.run(["merge", directory.path])
+        #expect(swapped.status == 1 && swapped.stderr.contains("rerun shard 1"), "\(swapped.stderr)")
+        // Both files of shard 2 copied over shard 3's names.
+        for ext in ["csv", "json"] {
+            let from = directory.appendingPathComponent("shard-0002-of-0004.\(ext)"), to = directory.appendingPathComponent("shard-0003-of-0004.\(ext)")
+            try FileManager.default.removeItem(at: to)
+            try FileManager.default.copyItem(at: from, to: to)
+        }
+        let copied = try CLI.run(["merge", directory.path])
+        #expect(copied.status == 1, "\(copied.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: directory.appendingPathComponent("phase.csv").path))
+        // A rerun recomputes the broken shards and the merge is the unsharded bytes again.
+        for index in [1, 3] {
+            let run = try CLI.run(Self.phase + ["--out", directory.path, "--shard-index", String(index), "--shard-count", "4", "--format", "json"])
+            #expect(run.status == 0, "\(run.stderr)")
+            #expect(run.json?["skipped"] as? Bool != true, "shard \(index) was skipped: \(run.stdout)")
+        }
+        #expect(try Data(contentsOf: csv1) == intact)
+        let merged = try CLI.run(["merge", directory.path])
+        #expect(merged.status == 0, "\(merged.stderr)")
+        let whole = Self.temporary("whole-proof")
+        defer { try? FileManager.default.removeItem(at: whole) }
+        _ = try CLI.run(Self.phase + ["--out", whole.path])
+        #expect(try Data(contentsOf: directory.appendingPathComponent("phase.csv")) == Data(contentsOf: whole.appendingPathComponent("phase.csv")))
+    }
+
+    @Test func manifestsRecordRowsHashAndKernels() throws {
+        let directory = try shardedPhase()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let manifest = try #require(try JSONSerialization.jsonObject(
+            with: Data(contentsOf: directory.appendingPathComponent("shard-0000-of-0004.json"))) as? [String: Any])
+        let csv = try Data(contentsOf: directory.appendingPathComponent("shard-0000-of-0004.csv"))
+        #expect(manifest["data_rows"] as? Int == 3 * 15)  // rows 0, 4, 8 of 11, 15 points each
+        // SHA-256 against the system's sha256sum (coreutils), an independent implementation.
+        let sum = Process()
+        sum.executableURL = URL(fileURLWithPath: "/usr/bin/sha256sum")
+        sum.arguments = [directory.appendingPathComponent("shard-0000-of-0004.csv").path]
+        let pipe = Pipe()
+        sum.standardOutput = pipe
+        try sum.run()
+        sum.waitUntilExit()
+        let expected = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).prefix(64)
+        #expect(manifest["data_sha256"] as? String == String(expected))
+        #expect(!csv.isEmpty)
+        let run = try #require(manifest["run"] as? [String: Any])
+        #expect((run["kernels"] as? String)?.contains("OpenBLAS") == true)
+    }
+
+    @Test func shardsFromAnotherKernelFamilyMergeWithANote() throws {
+        // Shard 0 with the AVX2 family forced: the merge accepts it, says so, and records each
+        // shard's kernels; the values agree with the native run to the stated accuracy.
+        let directory = Self.temporary("families")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        for index in 0..<2 {
+            let environment = index == 0 ? ["NEURODYN_ISA": "x86-64", "OPENBLAS_CORETYPE": "Prescott"] : [:]
+            let run = try CLI.run(Self.phase + ["--out", directory.path, "--shard-index", String(index), "--shard-count", "2"],
+                                  environment: environment)
+            #expect(run.status == 0, "\(run.stderr)")
+        }
+        let merged = try CLI.run(["merge", directory.path])
+        #expect(merged.status == 0, "\(merged.stderr)")
+        let manifest = try String(contentsOf: directory.appendingPathComponent("run.json"), encoding: .utf8)
+        let mixed = manifest.contains("shard_kernels")
+        // On a CPU whose own family is the baseline both shards agree and nothing is noted.
+        #expect(mixed == merged.stderr.contains("different kernel families"), "\(merged.stderr)")
+        let whole = Self.temporary("families-whole")
+        defer { try? FileManager.default.removeItem(at: whole) }
+        _ = try CLI.run(Self.phase + ["--out", whole.path])
+        let a = try String(contentsOf: directory.appendingPathComponent("phase.csv"), encoding: .utf8).split(separator: "\n")
+        let b = try String(contentsOf: whole.appendingPathComponent("phase.csv"), encoding: .utf8).split(separator: "\n")
+        #expect(a.count == b.count)
+        for (x, y) in zip(a.dropFirst(), b.dropFirst()) {
+            for (u, v) in zip(x.split(separator: ",", omittingEmptySubsequences: false), y.split(separator: ",", omittingEmptySubsequences: false)) {
+                if let p = Double(u), let q = Double(v) { #expect(abs(p - q) <= 1e-10 * max(abs(q), 1e-300) + 1e-300, "\(x) vs \(y)") }
+                else { #expect(u == v) }
+            }
+        }
+    }
 }

@@ -116,3 +116,16 @@ import Testing
         #expect(throws: JSONValue.ParseError.self) { try JSONValue(parsing: "{\"a\": [1, 2}") }
     }
 }
+
+@Suite struct SHA256Tests {
+    @Test func fipsVectors() {
+        // FIPS 180-4 examples (NIST's "SHA256.pdf"): "", "abc", the 448-bit two-block message,
+        // and one million "a" (many blocks).
+        #expect(SHA256.hex("".utf8) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        #expect(SHA256.hex("abc".utf8) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(SHA256.hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8)
+                == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
+        #expect(SHA256.hex([UInt8](repeating: 0x61, count: 1_000_000))
+                == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
+    }
+}
