@@ -49,6 +49,6 @@ let package = Package(
         .testTarget(name: "ResidualTests", dependencies: ["Residual", "MeanField", "GSLKit"]),
         .testTarget(name: "HopfieldTests", dependencies: ["Hopfield", "GSLKit"]),
         .testTarget(name: "NotebookTests", dependencies: ["Notebook"]),
-        .testTarget(name: "NeurodynCLITests", dependencies: ["neurodyn"]),
+        .testTarget(name: "NeurodynCLITests", dependencies: ["neurodyn", "MeanField", "GSLKit"]),
     ]
 )

@@ -149,15 +149,8 @@ public struct EmbeddingSimulation: Sendable {
             throw .invalidParameter(name: "members", reason: "network \(bad) is outside 0..<\(total)")
         }
         let networks = members?.count ?? total
+        try preflight(networks: networks, threads: threads)
         let frameSeed = SplitMix64.derive(base: seed, index: .max)
-        let template = try input(network: 0, frameSeed: frameSeed)
-        let bytes = Double(network.workspaceBytes(input: template, sampling: sampling))
-        let budget = Double(ProcessInfo.processInfo.physicalMemory) / 2
-        let workers = Double(Swift.min(threads ?? ProcessInfo.processInfo.activeProcessorCount, networks))
-        if bytes * workers > budget {
-            throw .invalidParameter(name: "points", reason: "\(manifold.points) points x \(manifold.columnsPerPoint) columns at width \(network.widths.max()!) "
-                                    + "need \(bytes / 1_073_741_824) GiB per worker, over half the machine's memory")
-        }
         let stride = Quantity.allCases.count + separations.count, depth = network.depth
         let storage = SharedResults<Double>(repeating: 0, count: networks * depth * stride)
         let savedThreads = BLAS.threads
@@ -174,6 +167,26 @@ public struct EmbeddingSimulation: Sendable {
             }
         }
         return try Result(networks: networks, depth: depth, separations: separations, values: storage.array)
+    }
+
+    /// Refuses, before anything is allocated, a run whose results or per-worker buffers (the
+    /// network's workspace, the placed input N x P m, the frame N x D) exceed ``MemoryBudget``.
+    func preflight(networks: Int, threads: Int?) throws(MeanFieldError) {
+        let stride = Quantity.allCases.count + separations.count
+        let kept = MemoryBudget.bytes(networks, network.depth, stride)
+        if let refusal = MemoryBudget.refusal(bytes: kept, for: "\(networks) networks x \(network.depth) layers x \(stride) quantities") {
+            throw .invalidParameter(name: "nets", reason: refusal)
+        }
+        let batch = manifold.points * manifold.columnsPerPoint, width = network.widths[0]
+        let signals = placement == .throughFirstLayer ? manifold.frameDimension : nil
+        let input = placement == .preactivations ? MemoryBudget.bytes(width, batch) + 2 * MemoryBudget.bytes(width, manifold.frameDimension)
+            : MemoryBudget.bytes(manifold.frameDimension, batch)
+        let workers = Double(Swift.max(1, Swift.min(threads ?? ProcessInfo.processInfo.activeProcessorCount, networks)))
+        let perWorker = network.workspaceBytes(batch: batch, signalDimension: signals, sampling: sampling) + input
+        if let refusal = MemoryBudget.refusal(bytes: perWorker * workers + kept,
+                                              for: "\(Int(workers)) workers' buffers at width \(network.widths.max()!) with \(manifold.points) points x \(manifold.columnsPerPoint) columns") {
+            throw .invalidParameter(name: "width", reason: refusal)
+        }
     }
 
     /// A random N x D frame with orthonormal columns: Gaussian columns, Gram-Schmidt twice.

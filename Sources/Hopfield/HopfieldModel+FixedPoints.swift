@@ -25,7 +25,9 @@ extension HopfieldModel {
     /// are one. Needs a symmetric W (stability is read from Hess_x E).
     public func fixedPoints(gridPerUnit: Int? = nil, randomStarts: Int = 200, seed: UInt64 = 1) throws(HopfieldError) -> [HopfieldFixedPoint] {
         try requireSymmetric()
-        guard randomStarts >= 0 else { throw .invalid(parameter: "random starts", reason: "must be >= 0") }
+        guard randomStarts >= 0, randomStarts <= 10_000_000 else {
+            throw .invalid(parameter: "starts", reason: "must lie in 0...10000000 (each is a Newton solve), got \(randomStarts)")
+        }
         let perUnit = gridPerUnit ?? [64, 24, 12][safe: n - 1] ?? max(2, Int(Foundation.pow(4096, 1 / Double(n))))
         guard perUnit >= 1, Double(perUnit).power(n) <= 1e6 else {
             throw .invalid(parameter: "grid", reason: "\(perUnit)^\(n) starts is too many; fixed points by enumeration are for small n")

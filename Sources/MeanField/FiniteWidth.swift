@@ -47,7 +47,8 @@ extension MeanFieldModel {
             theory.nVar.append(2 * q * q + s)
             guard layer < depth else { break }
             let moments = integrator.length(q: q)
-            let phi4 = integrator.expectation(variance: q) { $0.d0 * $0.d0 * $0.d0 * $0.d0 }
+            let closed = integrator.method == .automatic ? activation.closedFormFourthMoment(q: q) : nil
+            let phi4 = closed ?? integrator.expectation(variance: q) { $0.d0 * $0.d0 * $0.d0 * $0.d0 }
             let slope = sigmaW2 * moments.phi2Dq
             let curvature = sigmaW2 * moments.phi2Dqq
             let spread = sigmaW2 * sigmaW2 * (phi4 - moments.phi2 * moments.phi2)

@@ -41,7 +41,13 @@ public struct FiniteWidthBoundary: Sendable {
         guard !widths.isEmpty, widths.allSatisfy({ $0 >= 1 && $0 <= 1 << 24 }) else {
             throw .invalidParameter(name: "widths", reason: "need one or more widths between 1 and \(1 << 24)")
         }
+        guard Set(widths).count == widths.count else {
+            throw .invalidParameter(name: "widths", reason: "lists a width twice (\(widths.map(String.init).joined(separator: ","))): each width is one column of results")
+        }
         guard networks >= 2 else { throw .invalidParameter(name: "nets", reason: "must be >= 2 for a standard error, got \(networks)") }
+        guard networks <= 1_000_000 else {
+            throw .invalidParameter(name: "nets", reason: "must be <= 1000000 per point and width (more runs for days; shard the grid instead), got \(networks)")
+        }
         guard burnIn >= 0, depth > burnIn + 1, depth <= 100_000 else {
             throw .invalidParameter(name: "depth", reason: "must exceed burn-in + 1 (\(burnIn + 1)) and be <= 100000, got \(depth)")
         }
@@ -71,10 +77,9 @@ public struct FiniteWidthBoundary: Sendable {
         let input = try NetworkInput(kernel: [q1, 0, 0, 1], batch: 2, tangentOf: [nil, 0])
         let widest = try RandomNetwork(activation: activation, sigmaW2: 0, sigmaB2: 0, widths: [widths.max()!, widths.max()!])
         let workers = Swift.max(1, Swift.min(threads ?? ProcessInfo.processInfo.activeProcessorCount, taskList.count))
-        let bytes = Double(widest.workspaceBytes(input: input, sampling: sampling)) * Double(workers)
-        guard bytes <= Double(ProcessInfo.processInfo.physicalMemory) / 2 else {
-            throw .invalidParameter(name: "widths", reason: "width \(widths.max()!) needs \(bytes / 1_073_741_824) GiB over "
-                                    + "\(workers) workers, over half the machine's memory")
+        let bytes = widest.workspaceBytes(input: input, sampling: sampling) * Double(workers)
+        if let refusal = MemoryBudget.refusal(bytes: bytes, for: "\(workers) workers' buffers at width \(widths.max()!)") {
+            throw .invalidParameter(name: "widths", reason: refusal)
         }
         let results = SharedResults<Point?>(repeating: nil, count: taskList.count)
         let savedThreads = BLAS.threads

@@ -74,6 +74,9 @@ extension RandomNetwork {
                          lengthsOnly: Bool = false, threads: Int? = nil, members: [Int]? = nil,
                          progress: ProgressHandler? = nil) throws(MeanFieldError) -> EnsembleGrams {
         guard trials >= 1 else { throw .invalidParameter(name: "trials", reason: "must be >= 1, got \(trials)") }
+        guard trials <= 10_000_000 else {
+            throw .invalidParameter(name: "trials", reason: "must be <= 10000000 in one run (shard larger ensembles), got \(trials)")
+        }
         if let bad = members?.first(where: { $0 < 0 || $0 >= trials }) {
             throw .invalidParameter(name: "members", reason: "network \(bad) is outside 0..<\(trials)")
         }
@@ -86,18 +89,16 @@ extension RandomNetwork {
         }
         let workers = Swift.max(1, Swift.min(threads ?? ProcessInfo.processInfo.activeProcessorCount, trials))
         let pairs = EnsembleGrams.pairs(batch: input.batch, lengthsOnly: lengthsOnly)
-        let (results, overflow) = trials.multipliedReportingOverflow(by: depth * pairs)
+        let kept = MemoryBudget.bytes(trials, depth, pairs)
+        if let refusal = MemoryBudget.refusal(bytes: kept, for: "\(trials) networks x \(depth) layers x \(pairs) Gram entries") {
+            throw .invalidParameter(name: "trials", reason: refusal)
+        }
         let workspace = workspaceBytes(input: input, sampling: sampling)
-        let budget = Double(ProcessInfo.processInfo.physicalMemory) / 2
-        let gib = { (bytes: Double) in String(format: "%.3g GiB", bytes / 1_073_741_824) }
-        if overflow || Double(results) * 8 > budget {
-            throw .invalidParameter(name: "trials", reason: "keeping \(trials) x \(depth) layers x \(pairs) Gram entries needs "
-                                    + "\(gib(Double(trials) * Double(depth * pairs) * 8)), over half the machine's memory (\(gib(budget)))")
+        if let refusal = MemoryBudget.refusal(bytes: workspace * Double(workers) + kept,
+                                              for: "\(workers) workers' buffers at width \(widths.max()!) with a batch of \(input.batch)") {
+            throw .invalidParameter(name: "width", reason: refusal)
         }
-        if Double(workspace) * Double(workers) + Double(results) * 8 > budget {
-            throw .invalidParameter(name: "width", reason: "widths up to \(widths.max()!) with a batch of \(input.batch) need "
-                                    + "\(gib(Double(workspace))) per worker x \(workers), over half the machine's memory (\(gib(budget)))")
-        }
+        let results = trials * depth * pairs
         let storage = SharedResults<Double>(repeating: 0, count: results)
         let savedThreads = BLAS.threads
         BLAS.threads = 1

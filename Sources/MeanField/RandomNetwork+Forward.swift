@@ -24,8 +24,15 @@ extension RandomNetwork {
     }
 
     /// Bytes one forward pass holds (the buffers of ``ForwardWorkspace``).
-    public func workspaceBytes(input: NetworkInput, sampling: WeightSampling) -> Int {
-        ForwardWorkspace.layout(network: self, input: input, sampling: sampling).total * MemoryLayout<Double>.size
+    public func workspaceBytes(input: NetworkInput, sampling: WeightSampling) -> Double {
+        workspaceBytes(batch: input.batch, signalDimension: input.signalDimension, sampling: sampling)
+    }
+
+    /// Bytes one forward pass of `batch` columns holds, before any input exists (for preflights);
+    /// `signalDimension` when the input is signals sent through a first layer of weights.
+    public func workspaceBytes(batch: Int, signalDimension: Int? = nil, sampling: WeightSampling) -> Double {
+        Double(ForwardWorkspace.layout(network: self, batch: batch, signalDimension: signalDimension, sampling: sampling).total)
+            * Double(MemoryLayout<Double>.size)
     }
 }
 
@@ -53,10 +60,13 @@ final class ForwardWorkspace {
     }
 
     static func layout(network: RandomNetwork, input: NetworkInput, sampling: WeightSampling) -> Layout {
-        let b = input.batch
+        layout(network: network, batch: input.batch, signalDimension: input.signalDimension, sampling: sampling)
+    }
+
+    static func layout(network: RandomNetwork, batch b: Int, signalDimension: Int?, sampling: WeightSampling) -> Layout {
         let widest = network.widths.max()!
         var fanIns = Array(network.widths.dropLast())
-        if case .signals(_, let dimension) = input.source { fanIns.append(dimension) }
+        if let signalDimension { fanIns.append(signalDimension) }
         let widestIn = fanIns.max() ?? 0
         var rows = 0, block = widest * b
         switch sampling {

@@ -77,6 +77,12 @@ public struct NetworkInput: Sendable, Equatable {
     /// Rescale tangent columns to q_hat = 1 after each layer (growth rates of perturbations).
     public let renormalizesTangents: Bool
 
+    /// N_0 when the source is signals sent through a first layer of weights.
+    public var signalDimension: Int? {
+        if case .signals(_, let dimension) = source { return dimension }
+        return nil
+    }
+
     /// For each column: nil for a state, the state's column for a tangent (renormalised).
     public init(kernel: [Double], batch: Int, tangentOf: [Int?]? = nil) throws(MeanFieldError) {
         try self.init(kernel: kernel, batch: batch, roles: Self.roles(tangentOf, batch: batch), renormalizingTangents: true)

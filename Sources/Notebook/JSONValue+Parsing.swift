@@ -30,9 +30,13 @@ extension JSONValue {
         }
     }
 
+    /// The deepest nesting of arrays and objects read (deeper input is refused, not recursed into).
+    public static let maximumNesting = 512
+
     private struct Parser {
         let bytes: [UInt8]
         var position = 0
+        var depth = 0
 
         mutating func skipSpace() {
             while position < bytes.count, [0x20, 0x0A, 0x0D, 0x09].contains(bytes[position]) { position += 1 }
@@ -50,6 +54,12 @@ extension JSONValue {
         mutating func value() throws(ParseError) -> JSONValue {
             skipSpace()
             guard position < bytes.count else { throw fail("unexpected end") }
+            let opens = bytes[position] == UInt8(ascii: "{") || bytes[position] == UInt8(ascii: "[")
+            if opens {
+                guard depth < JSONValue.maximumNesting else { throw fail("nested deeper than \(JSONValue.maximumNesting) levels") }
+                depth += 1
+            }
+            defer { if opens { depth -= 1 } }
             switch bytes[position] {
             case UInt8(ascii: "{"):
                 position += 1
@@ -58,7 +68,11 @@ extension JSONValue {
                 if position < bytes.count, bytes[position] == UInt8(ascii: "}") { position += 1; return .object(pairs) }
                 while true {
                     skipSpace()
+                    let keyStart = position
                     let key = try string()
+                    // Readers differ on repeated keys (Python keeps the last, a first-match lookup
+                    // the first): refuse them.
+                    if pairs.contains(where: { $0.0 == key }) { throw ParseError(offset: keyStart, reason: "duplicate key '\(key)'") }
                     skipSpace()
                     try expect(":")
                     pairs.append((key, try value()))

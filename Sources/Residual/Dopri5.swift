@@ -11,10 +11,17 @@ public struct Dopri5: Sendable, Equatable {
 
     public init(rtol: Double = 1e-5, atol: Double = 1e-5, maxSteps: Int = 100_000) throws(ResidualError) {
         guard rtol.isFinite, rtol > 0 else { throw .invalidParameter(name: "rtol", reason: "must be finite and > 0, got \(rtol)") }
+        // Below ~1e-15 the error estimate is rounding: the step size shrinks until it underflows.
+        guard rtol >= Self.smallestRelativeTolerance else {
+            throw .invalidParameter(name: "rtol", reason: "must be >= \(Self.smallestRelativeTolerance): float64 (eps = 2.2e-16) cannot meet a smaller relative tolerance, got \(rtol)")
+        }
         guard atol.isFinite, atol > 0 else { throw .invalidParameter(name: "atol", reason: "must be finite and > 0, got \(atol)") }
         guard maxSteps >= 1 else { throw .invalidParameter(name: "max-steps", reason: "must be >= 1, got \(maxSteps)") }
         (self.rtol, self.atol, self.maxSteps) = (rtol, atol, maxSteps)
     }
+
+    /// The smallest relative tolerance an adaptive solve is asked for (a few ulp of the state).
+    public static let smallestRelativeTolerance = 1e-15
 
     static let c: [Double] = [0, 1.0 / 5, 3.0 / 10, 4.0 / 5, 8.0 / 9, 1, 1]
     static let a: [[Double]] = [

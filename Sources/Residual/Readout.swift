@@ -46,9 +46,12 @@ public struct Readout: Sendable {
         var dLogits = [Double](repeating: 0, count: b * c)
         for i in 0..<b {
             let row = logits[(i * c)..<((i + 1) * c)]
-            let top = row.max()!
+            // The largest logit (NaN never is: a diverged state gives a NaN loss, not a trap).
+            var best = i * c
+            for j in row.indices where row[j] > row[best] { best = j }
+            let top = row[best]
             let sum = row.reduce(0) { $0 + exp($1 - top) }
-            if row.firstIndex(of: top)! - i * c == labels[i] { correct += 1 }
+            if best - i * c == labels[i] && top.isFinite { correct += 1 }
             switch lossKind {
             case .crossEntropy:
                 loss += (top + log(sum) - row[i * c + labels[i]]) / Double(b)

@@ -46,6 +46,14 @@ public enum Optimizer: Sendable, Equatable {
     case adam(Adam)
     case sgd(SGD)
 
+    /// The step size, for messages.
+    public var learningRate: Double {
+        switch self {
+        case .adam(let adam): adam.learningRate
+        case .sgd(let sgd): sgd.learningRate
+        }
+    }
+
     mutating func update(_ parameters: inout [Double], gradient: [Double]) {
         switch self {
         case .adam(var adam): adam.update(&parameters, gradient: gradient); self = .adam(adam)
@@ -119,6 +127,11 @@ public struct ResidualTraining: Sendable {
             let (x, y) = batch(step, inputs: inputs, labels: labels)
             let result = try CirclesAnode3.gradient(parameters: flat, knots: knots, loss: loss, inputs: x, labels: y, route: route,
                                                     threads: threads)
+            guard result.loss.isFinite, result.gradient.allSatisfy(\.isFinite) else {
+                throw .nonFinite("training diverged at step \(step + 1) of \(steps): the loss is \(result.loss)"
+                                 + (result.loss.isFinite ? " but its gradient is not finite" : "")
+                                 + "; lower the learning rate (now \(optimizer.learningRate))")
+            }
             optimizer.update(&flat, gradient: result.gradient)
             log.append(Step(loss: result.loss, accuracy: result.accuracy, forwardEvaluations: result.forwardEvaluations,
                             backwardEvaluations: result.backwardEvaluations,

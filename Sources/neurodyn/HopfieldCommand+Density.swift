@@ -52,16 +52,26 @@ extension HopfieldCommand {
             let n = model.n
             let centre = try x0.map { try parseDoubles($0, name: "x0", count: n) }
                 ?? [Double](repeating: (model.activation.range.lower + model.activation.range.upper) / 2, count: n)
-            guard spread > 0, spread.isFinite else {
-                printError("invalid spread: must be > 0, got \(spread)")
+            // The initial pdf values scale as spread^-n: keep them representable.
+            guard spread >= 1e-100, spread <= 1e100 else {
+                printError("invalid spread: must lie in [1e-100, 1e100] (the initial density's values scale as spread^-\(n)), got \(spread)")
                 throw ExitCode(64)
             }
             for (name, value) in [("particles", particles), ("points", points), ("record-every", recordEvery)] where value < 1 {
                 printError("invalid \(name): must be >= 1, got \(value)")
                 throw ExitCode(64)
             }
-            guard steps >= 0 else {
-                printError("invalid steps: must be >= 0, got \(steps)")
+            guard steps >= 0, steps <= 10_000_000 else {
+                printError("invalid steps: must lie in 0...10000000, got \(steps)")
+                throw ExitCode(64)
+            }
+            // Before anything is allocated: the recursion's N x N kernel and cost (and their
+            // scratch), the records of both clouds, the machine's particles.
+            let recordCount = steps / recordEvery + 1
+            let bytes = 4 * MemoryBudget.bytes(points, points) + MemoryBudget.bytes(recordCount, points, n + 1)
+                + MemoryBudget.bytes(particles, n) * (directory.out != nil ? Double(recordCount) : 2)
+            if let refusal = MemoryBudget.refusal(bytes: bytes, for: "\(points) points (an N x N kernel), \(particles) particles and \(recordCount) records") {
+                printError("invalid points, particles or steps: \(refusal)")
                 throw ExitCode(64)
             }
             let start = Date()

@@ -65,7 +65,7 @@ extension HopfieldCommand {
             let u0 = try parseDoubles(self.u0, name: "u0", count: model.n)
             let times = try parseDoubles(self.times, name: "times")
             if !model.isSymmetric {
-                printError("warning: W is not symmetric (max |W_ij - W_ji| = \(model.asymmetry)): the flow runs, the energy is not reported")
+                printWarning("W is not symmetric (max |W_ij - W_ji| = \(model.asymmetry)): the flow runs, the energy is not reported")
             }
             let solver = try stepper.solver()
             let path = try usage { () throws(HopfieldError) in try model.trajectory(u0: u0, times: times, solver: solver) }

@@ -11,11 +11,24 @@ struct HopfieldModelOption: ParsableArguments {
     @Option(help: ArgumentHelp("Model file (JSON): {\"activation\": \"logistic|tanh|atan|exp|identity\", \"W\": [[..]], \"I\": [..], \"gain\": 2, \"tau\": 1, \"C\": [..]}; gain, tau and C default to 1.", valueName: "M.json"))
     var model: String
 
+    /// The keys a model file may hold (anything else is a typo, refused rather than ignored).
+    static let keys = ["activation", "W", "I", "gain", "tau", "C"]
+    /// A model file's largest size: 64 MiB (a dense W of about 2800 units).
+    static let maximumBytes = 64 << 20
+
     /// Reads and validates the file; every problem exits 64 naming the field.
     func load() throws -> HopfieldModel {
-        let text: String
-        do { text = try String(contentsOfFile: model, encoding: .utf8) } catch {
-            printError("invalid model: cannot read '\(model)': \(error.localizedDescription)")
+        let size = (try? FileManager.default.attributesOfItem(atPath: model)[.size] as? Int) ?? 0
+        guard size <= Self.maximumBytes else {
+            printError("invalid model: '\(model)' has \(size) bytes, over the \(Self.maximumBytes) a model file may have")
+            throw ExitCode(64)
+        }
+        guard let data = FileManager.default.contents(atPath: model) else {
+            printError("invalid model: cannot read '\(model)'")
+            throw ExitCode(64)
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            printError("invalid model: '\(model)' is not UTF-8 text")
             throw ExitCode(64)
         }
         let json: JSONValue
@@ -33,6 +46,11 @@ struct HopfieldModelOption: ParsableArguments {
                 guard let x = item.doubleValue else { throw fail(field, "must be a list of numbers") }
                 return x
             }
+        }
+        guard case .object(let pairs) = json else { throw fail("file", "must hold a JSON object") }
+        for (key, _) in pairs where !Self.keys.contains(key) {
+            let near = Self.keys.first { $0.lowercased() == key.lowercased() }
+            throw fail(key, "is not a model key (the keys are \(Self.keys.joined(separator: ", ")))" + (near.map { "; did you mean '\($0)'?" } ?? ""))
         }
         guard let name = json["activation"]?.stringValue else { throw fail("activation", "missing (one of \(HopfieldActivation.Kind.allCases.map(\.rawValue).joined(separator: ", ")))") }
         guard let kind = HopfieldActivation.Kind(rawValue: name) else {

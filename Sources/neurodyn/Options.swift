@@ -82,6 +82,11 @@ func printError(_ message: String) {
     FileHandle.standardError.write(Data("neurodyn: error: \(message)\n".utf8))
 }
 
+/// A warning: the run goes on (exit 0); shown even with --quiet.
+func printWarning(_ message: String) {
+    FileHandle.standardError.write(Data("neurodyn: warning: \(message)\n".utf8))
+}
+
 func printMessage(_ message: String, quiet: Bool) {
     guard !quiet else { return }
     FileHandle.standardError.write(Data("neurodyn: \(message)\n".utf8))

@@ -138,3 +138,16 @@ import Testing
         }
     }
 }
+
+@Suite struct FourthMomentTests {
+    @Test(arguments: [Activation.linear, .relu, .sin])
+    func closedFormsAgreeWithQuadrature(activation: Activation) {
+        // E_q[phi^4] in closed form against the composite rule, where the rule is cheap (q <= 20).
+        let integrator = GaussianIntegrator(activation: activation, method: .quadrature)
+        for q in [0.01, 0.5, 3, 20] {
+            let exact = activation.closedFormFourthMoment(q: q)!
+            let numeric = integrator.expectation(variance: q) { $0.d0 * $0.d0 * $0.d0 * $0.d0 }
+            #expect(abs(exact - numeric) <= 1e-13 * max(exact, 1e-300), "\(activation) q = \(q)")
+        }
+    }
+}
