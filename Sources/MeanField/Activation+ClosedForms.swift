@@ -64,6 +64,14 @@ extension Activation {
         }
     }
 
+    /// True when ``closedFormLength(q:)`` answers for every q.
+    public var hasClosedFormLength: Bool {
+        switch self {
+        case .linear, .relu, .erf, .hardTanh, .sin: true
+        case .tanh, .sigmoid, .softplus, .swish, .gelu: false
+        }
+    }
+
     /// True when ``closedFormCross(q11:q22:c:)`` answers for every argument.
     public var hasClosedFormCross: Bool {
         switch self {

@@ -51,8 +51,7 @@ public final class GaussianIntegrator {
     /// answers, the composite rule's accuracy (1e-14, measured against scipy's adaptive quad and
     /// the refined rule for q from 1e-3 to 400) otherwise.
     public var lengthAccuracy: Double {
-        (method == .automatic || !activation.kinks.isEmpty) && activation.closedFormLength(q: 1) != nil
-            ? 8 * Double.ulpOfOne : 1e-14
+        (method == .automatic || !activation.kinks.isEmpty) && activation.hasClosedFormLength ? 8 * Double.ulpOfOne : 1e-14
     }
 
     /// (E_q[phi^2], d/dq E_q[phi^2]) alone: the cheaper loop of Newton steps on the length map.
