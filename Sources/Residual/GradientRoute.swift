@@ -51,6 +51,12 @@ extension CirclesAnode3 {
                                                       route: GradientRoute, threads: Int = 1) throws(ResidualError) -> ResidualGradient {
         switch route {
         case .discrete(let scheme, let steps):
+            // Every stage of every step is kept for the backward pass: refuse before storing.
+            let perStep = scheme.stages * (field.savedCount(batch: labels.count) + labels.count * field.dimension)
+            if let refusal = MemoryBudget.refusal(bytes: MemoryBudget.bytes(steps, perStep),
+                                                  for: "\(steps) steps x \(scheme.stages) stages of a \(labels.count)-row batch kept for the discrete adjoint") {
+                throw .invalidParameter(name: "solver", reason: refusal)
+            }
             return gradient(field: field, readout: readout, inputs: inputs, labels: labels, scheme: scheme, steps: steps, threads: threads)
         case .continuous(let solver, let method):
             return try gradient(field: field, readout: readout, inputs: inputs, labels: labels, solver: solver, method: method)

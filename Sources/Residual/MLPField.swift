@@ -41,6 +41,8 @@ public struct MLPField: ResidualField {
 
     public var dimension: Int { d }
     public var parameterVector: [Double] { parameters.flat }
+    /// X, phi(Z) and phi'(Z).
+    public func savedCount(batch: Int) -> Int { batch * (d + 2 * hidden) }
 
     /// F = f(X) (the field is time-independent) with phi(Z) and phi'(Z) kept for the vector-Jacobian product.
     /// Each call allocates its B x hidden buffers: in a loop of many calls, run

@@ -18,6 +18,8 @@ public struct NearIdentityField: ResidualField {
     public let dimension: Int
     public let grid: KnotGrid
     public var knots: Int { grid.knots }
+    /// X and g'(X).
+    public func savedCount(batch: Int) -> Int { 2 * batch * dimension }
     public let g: Activation
 
     public init(a: [Double], c: [Double], dimension: Int, knots: Int, g: Activation = .tanh) throws(ResidualError) {
@@ -36,6 +38,11 @@ public struct NearIdentityField: ResidualField {
         guard scale.isFinite, scale >= 0 else { throw .invalidParameter(name: "scale", reason: "must be finite and >= 0, got \(scale)") }
         guard dimension >= 1, knots >= 1 else {
             throw .invalidParameter(name: dimension < 1 ? "dimension" : "knots", reason: "must be >= 1, got \(min(dimension, knots))")
+        }
+        // A(t) and c(t), their gradient and the knots' copies per evaluation: a few arrays of K (d^2 + d).
+        if let refusal = MemoryBudget.refusal(bytes: 4 * MemoryBudget.bytes(knots, dimension * dimension + dimension),
+                                              for: "\(knots) knots of a \(dimension) x \(dimension) A(t) and c(t)") {
+            throw .invalidParameter(name: "knots", reason: refusal)
         }
         var generator = SplitMix64(seed: seed)
         let a = (0..<(knots * dimension * dimension)).map { _ in scale * (2 * generator.nextDouble() - 1) }

@@ -12,6 +12,10 @@ public protocol ResidualField: Sendable {
     /// theta flattened; gradients are laid out the same way.
     var parameterVector: [Double] { get }
 
+    /// Doubles one evaluation of `batch` rows keeps in its ``Saved`` (for memory preflights of
+    /// routes that store every evaluation, such as the discrete adjoint).
+    func savedCount(batch: Int) -> Int
+
     /// F = f(t, X) (B x d) and what ``pullback(_:cotangent:batch:scale:gradient:)`` needs.
     func evaluate(_ x: [Double], time t: Double, batch: Int) -> (value: [Double], saved: Saved)
 

@@ -28,6 +28,8 @@ public struct TimeDependentMLPField: ResidualField {
     }
 
     public var dimension: Int { shape.dimension }
+    /// The MLP's saved rows and the weights at that time.
+    public func savedCount(batch: Int) -> Int { batch * (shape.dimension + 2 * shape.hidden) + shape.count }
     public var parameterVector: [Double] { knotParameters }
     public var breakpoints: [Double] { grid.breakpoints }
 

@@ -135,6 +135,8 @@ extension HopfieldCommand {
             }
             let pairs: [(String, Double)] = [("kappa_u", c.kappaU), ("kappa_x", c.kappaX), ("kappa_g", c.kappaG),
                                              ("laplacian_energy", c.laplacianEnergy)]
+            try requireFiniteResults(pairs, at: "u = \(self.u)",
+                                     cause: "the outputs saturate there (sigma'(u) underflows), so the metric's inverse overflows")
             printPairs(pairs, format: output.format)
         }
     }
@@ -201,13 +203,24 @@ extension HopfieldCommand {
             let model = try file.load()
             let u0 = try parseDoubles(self.u0, name: "u0", count: model.n)
             let c = try usage { () throws(HopfieldError) in try model.liouville(u0: u0, time: time) }
-            printPairs([("log_det_flow", c.logDetFlow), ("integral_kappa_u", c.integralKappaU),
-                        ("log_volume_ratio", c.logVolumeRatio), ("integral_kappa_g", c.integralKappaG)], format: output.format)
+            let pairs = [("log_det_flow", c.logDetFlow), ("integral_kappa_u", c.integralKappaU),
+                         ("log_volume_ratio", c.logVolumeRatio), ("integral_kappa_g", c.integralKappaG)]
+            try requireFiniteResults(pairs, at: "time = \(time)",
+                                     cause: "the flow contracts phase space below what double precision holds (det DPhi underflows); choose a shorter time")
+            printPairs(pairs, format: output.format)
         }
     }
 }
 
 /// Named scalars in the chosen format: a JSON object, one CSV row, or key-value lines.
+/// Exit 1 naming the first result that is not finite, instead of printing null where a number
+/// was promised.
+func requireFiniteResults(_ pairs: [(String, Double)], at place: String, cause: String) throws {
+    guard let bad = pairs.first(where: { !$0.1.isFinite }) else { return }
+    printError("\(bad.0) is not finite at \(place): \(cause)")
+    throw ExitCode(1)
+}
+
 func printPairs(_ pairs: [(String, Double)], format: OutputFormat) {
     switch format {
     case .json: JSONValue.object(pairs.map { ($0.0, .number($0.1)) }).print()

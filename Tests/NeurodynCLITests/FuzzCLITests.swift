@@ -299,4 +299,24 @@ import Testing
         let steps = try CLI.run(["hopfield", "density", "--model", path, "--temperature", "0.2", "--steps", "1000000000000"])
         #expect(steps.status == 64 && steps.stderr.contains("invalid steps"), "\(steps.stderr)")
     }
+
+    @Test func overflowingResultsExitOneNamingTheQuantity() throws {
+        // The first release printed null with exit 0 where numbers were promised.
+        let path = try Self.model(#"{"activation": "logistic", "W": [[0, 2], [2, 0]], "I": [-1, -1], "gain": 3, "tau": 1}"#)
+        let saturated = try CLI.run(["hopfield", "compressibility", "--model", path, "--u", "800,0", "--format", "json"])
+        #expect(saturated.status == 1 && saturated.stderr.contains("laplacian_energy is not finite") && saturated.stdout.isEmpty, "\(saturated.stderr)")
+        let long = try CLI.run(["hopfield", "liouville", "--model", path, "--u0", "0.3,0.1", "--time", "1e6", "--format", "json"])
+        #expect(long.status == 1 && long.stderr.contains("is not finite at time") && long.stdout.isEmpty, "\(long.stderr)")
+        let fine = try CLI.run(["hopfield", "liouville", "--model", path, "--u0", "0.3,0.1", "--time", "2", "--format", "json"])
+        #expect(fine.status == 0 && !fine.stdout.contains("null"))
+    }
+
+    @Test func storedTrajectoriesAndKnotsArePreflighted() throws {
+        // rk4 with 10^6 steps keeps ~2 TB of stages for the discrete adjoint; 10^11 knots 36 TB:
+        // both refused at once (the first release grew to 6 GB and aborted, or aborted at once).
+        let steps = try CLI.run(["residual", "gradient", "--solver", "rk4:1000000", "--method", "discrete"])
+        #expect(steps.status == 64 && steps.stderr.contains("GiB") && steps.stderr.contains("discrete adjoint"), "\(steps.stderr)")
+        let knots = try CLI.run(["residual", "near-identity", "--knots", "100000000000"])
+        #expect(knots.status == 64 && knots.stderr.contains("invalid knots") && knots.stderr.contains("GiB"), "\(knots.stderr)")
+    }
 }
