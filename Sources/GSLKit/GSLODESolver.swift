@@ -47,6 +47,9 @@ public enum ODEError: Error, CustomStringConvertible {
     case invalid(parameter: String, reason: String)
     /// GSL reported a failure (e.g. the step size underflowed).
     case gsl(GSLError, t: Double)
+    /// The state grew without bound (|y| > 1e100, or the step size collapsed below 1e-10 of t
+    /// chasing a finite-time singularity): the component of largest magnitude and its value.
+    case diverged(t: Double, component: Int, value: Double)
 
     public var description: String {
         switch self {
@@ -54,6 +57,8 @@ public enum ODEError: Error, CustomStringConvertible {
         case .maxSteps(let n, let t): "more than \(n) steps (max-steps) before t = \(t)"
         case .invalid(let parameter, let reason): "invalid \(parameter): \(reason)"
         case .gsl(let error, let t): "\(error) at t = \(t)"
+        case .diverged(let t, let component, let value):
+            "the state diverged near t = \(t): component \(component + 1) reached \(value) and the step size underflowed chasing it"
         }
     }
 }
@@ -166,7 +171,16 @@ public struct GSLODESolver: Sendable, Equatable {
                 }
                 if let error = context.error { throw error }
                 if status == Int32(GSL_EMAXITER) { throw ODEError.maxSteps(maxSteps, t: times[k]) }
-                do throws(GSLError) { try check(status) } catch { throw ODEError.gsl(error, t: t) }
+                do throws(GSLError) { try check(status) } catch {
+                    // A failure with a huge state, or a step size shrunk to nothing, is a blow-up
+                    // (a finite-time singularity) that the steps chased to underflow.
+                    let stepCollapsed = abs(driver.pointee.h) < 1e-10 * max(1, abs(t))
+                    if let (component, value) = y.enumerated().max(by: { abs($0.element) < abs($1.element) }),
+                       stepCollapsed || !(abs(value) < 1e100) {
+                        throw ODEError.diverged(t: t, component: component, value: value)
+                    }
+                    throw ODEError.gsl(error, t: t)
+                }
                 states.append(contentsOf: y)
             }
             let evolve = driver.pointee.e.pointee

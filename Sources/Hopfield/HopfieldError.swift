@@ -28,6 +28,9 @@ public enum HopfieldError: Error, Equatable, CustomStringConvertible {
     static func from(_ error: any Error) -> HopfieldError {
         if let error = error as? HopfieldError { return error }
         if case .invalid(let parameter, let reason)? = error as? ODEError { return .invalid(parameter: parameter, reason: reason) }
+        if let error = error as? ODEError, case .diverged = error {
+            return .failed("\(error) (unit states u; with unbounded units (exp, identity) positive feedback through W can outgrow the leak -u/tau, so the flow has no bounded attractor from this start)")
+        }
         return .failed("\(error)")
     }
 }

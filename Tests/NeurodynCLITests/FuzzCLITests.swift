@@ -319,4 +319,12 @@ import Testing
         let knots = try CLI.run(["residual", "near-identity", "--knots", "100000000000"])
         #expect(knots.status == 64 && knots.stderr.contains("invalid knots") && knots.stderr.contains("GiB"), "\(knots.stderr)")
     }
+
+    @Test func blowUpsAreNamedAsDivergence() throws {
+        // exp units with positive feedback blow up in finite time (u ~ -log(t* - t), t* = 0.358):
+        // the first release said "GSL error -1 (failure) at t = 0.36".
+        let path = try Self.model(#"{"activation": "exp", "W": [[0, 2], [2, 0]], "I": [0, 0]}"#)
+        let run = try CLI.run(["hopfield", "trajectory", "--model", path, "--u0", "0.5,0.5", "--times", "0,1"])
+        #expect(run.status == 1 && run.stderr.contains("the state diverged near t = 0.358") && run.stderr.contains("component"), "\(run.stderr)")
+    }
 }
