@@ -216,15 +216,29 @@ extension NearIdentityField {
             let initial = trajectory.adjoint(self, cotangent: w, gradient: &gradient).initial
             return (trajectory.final, initial, gradient)
         }
-        func norm(_ v: [Double]) -> Double { v.reduce(0) { $0 + $1 * $1 }.squareRoot() }
+        // Scaled by the largest entry, so that states of 1e200 do not overflow their squares.
+        func norm(_ v: [Double]) -> Double {
+            let scale = v.reduce(0) { Swift.max($0, Swift.abs($1)) }
+            guard scale > 0, scale.isFinite else { return scale }
+            return scale * v.reduce(0) { $0 + ($1 / scale) * ($1 / scale) }.squareRoot()
+        }
         func relative(_ a: [Double], _ b: [Double]) -> Double { norm(zip(a, b).map { $0 - $1 }) / Swift.max(norm(b), .leastNormalMagnitude) }
         let reference = ode(referenceSteps), coarse = ode(referenceSteps / 2)
+        // Weights of size s make the flow grow like e^{s t}: past double's range there is no
+        // error to report, so say which quantity overflowed rather than return NaN.
+        for (name, values) in [("the ODE's final state", reference.final), ("its gradient", reference.gradient),
+                               ("its momentum dL/dx(0)", reference.initial)] where !values.allSatisfy(\.isFinite) {
+            throw .nonFinite("\(name) overflows in double precision: the weights' size (max |A| = \(a.map(Swift.abs).max() ?? 0)) makes the flow grow like e^{|A| t} over t in [0, 1]")
+        }
         var rows: [NearIdentityConvergence.Row] = []
         for n in layers {
             let net = try feedforward(x0, batch: batch, layers: n).last!
             let back = try feedforwardGradient(x0, batch: batch, layers: n, cotangent: w)
             rows.append(.init(layers: n, stateError: zip(net, reference.final).map { abs($0 - $1) }.max() ?? 0,
                               gradientError: relative(back.gradient, reference.gradient), momentumError: relative(back.initial, reference.initial)))
+        }
+        for row in rows where ![row.stateError, row.gradientError, row.momentumError].allSatisfy(\.isFinite) {
+            throw .nonFinite("the \(row.layers)-layer net's output or gradient overflows in double precision (max |A| = \(a.map(Swift.abs).max() ?? 0))")
         }
         return NearIdentityConvergence(rows: rows, referenceCheck: Swift.max(relative(coarse.gradient, reference.gradient),
                                                                              relative(coarse.initial, reference.initial)),

@@ -327,4 +327,13 @@ import Testing
         let run = try CLI.run(["hopfield", "trajectory", "--model", path, "--u0", "0.5,0.5", "--times", "0,1"])
         #expect(run.status == 1 && run.stderr.contains("the state diverged near t = 0.358") && run.stderr.contains("component"), "\(run.stderr)")
     }
+
+    @Test func largeNearIdentityWeightsGiveNumbersOrANamedOverflow() throws {
+        // scale 1000: states of 1e238 whose squared norms overflowed into null errors; now the
+        // norms are scaled. scale 1e5: the flow itself overflows, exit 1 saying so.
+        let large = try CLI.run(["residual", "near-identity", "--scale", "1000", "--format", "json"])
+        #expect(large.status == 0 && !large.stdout.contains("null"), "\(large.stderr)")
+        let huge = try CLI.run(["residual", "near-identity", "--scale", "100000", "--format", "json"])
+        #expect(huge.status == 1 && huge.stderr.contains("overflows in double precision"), "\(huge.stderr)")
+    }
 }
