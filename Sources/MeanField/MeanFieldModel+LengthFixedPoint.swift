@@ -92,11 +92,14 @@ extension MeanFieldModel {
         if let g = guess, let warm = warmStart(g, q0: q0, upward: direction > 0, using: integrator) {
             return warm
         }
+        // direction 0 (q0 inside a stable root's unresolved stretch) scans down to the bracket below.
         return direction > 0 ? try scanUp(from: start, using: integrator) : try scanDown(from: start, using: integrator)
     }
 
     /// Where rounding hides F at q0 over a stretch too wide to pin q*: the direction in which the
-    /// nearest resolved sign pushes the iteration.
+    /// nearest resolved sign pushes the iteration; 0 when F is resolved positive below and
+    /// negative above, i.e. q0 lies inside a stable root's unresolved stretch (the downward scan
+    /// then brackets it between the resolved point below and q0).
     private func unresolvedDirection(at start: LengthResidual, using integrator: GaussianIntegrator) throws(MeanFieldError) -> Int {
         if asymptoticLengthRatio >= 1 - 64 * Double.ulpOfOne && sigmaB2 > 0 && start.slope >= -1e-6 { return 1 }
         var step = 1.25

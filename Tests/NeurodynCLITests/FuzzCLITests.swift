@@ -26,7 +26,7 @@ import Testing
     /// Values that are wrong for most options (or absurd sizes, which the preflight refuses).
     static let illegal = ["-1", "0", "nan", "inf", "-inf", "1e308", "1e12", "100000000", "abc", "", "1e-320", "-0", "3:2:1", "1,,2"]
 
-    static func model(width: Bool = false) -> [Option] {
+    static func model() -> [Option] {
         [Option(flag: "--activation", legal: activations), Option(flag: "--sigma-w2", legal: variances),
          Option(flag: "--sigma-b2", legal: variances)]
     }
