@@ -147,6 +147,31 @@ public struct HopfieldActivation: Sendable, Equatable {
         }
     }
 
+    /// phi(sigma(u)), computed from the state u: equal to ``dual(_:)`` at x = sigma(u) but accurate
+    /// where sigma saturates and x rounds onto a face of the box (logistic at u = 49 has
+    /// 1 - x = 5e-22). The ends enter through their own exact forms, e.g. for the logistic
+    /// log x = -softplus(-z) and log(1 - x) = -softplus(z), z = gain u; for tanh 1 -+ x = 2 sigma(-+2z);
+    /// for atan cos(pi x/2) = 1/sqrt(1 + a^2 u^2).
+    public func dual(state u: Double) -> Double {
+        let z = gain * u
+        func softplus(_ t: Double) -> Double { Swift.max(t, 0) + Foundation.log1p(Foundation.exp(-abs(t))) }
+        func logistic(_ t: Double) -> Double { t >= 0 ? 1 / (1 + Foundation.exp(-t)) : Foundation.exp(t) / (1 + Foundation.exp(t)) }
+        switch kind {
+        case .logistic:
+            return (-logistic(z) * softplus(-z) - logistic(-z) * softplus(z)) / gain
+        case .tanh:
+            let log2 = Foundation.log(2.0)
+            let upper = 2 * logistic(2 * z), lower = 2 * logistic(-2 * z)  // 1 + x, 1 - x
+            return (upper * (log2 - softplus(-2 * z)) + lower * (log2 - softplus(2 * z))) / (2 * gain)
+        case .atan:
+            let au = abs(Double.pi * z / 2)
+            let log = au < 1e150 ? Foundation.log1p(au * au) : 2 * Foundation.log(au) + Foundation.log1p(1 / (au * au))
+            return 2 / (Double.pi * Double.pi * gain) * log
+        case .exp: return Foundation.exp(z) * (z - 1) / gain
+        case .identity: return gain * u * u / 2
+        }
+    }
+
     /// Theta(x) = Int dx/sqrt(sigma'), the flat (geodesic) chart of a unit with C = 1.
     public func chart(_ x: Double) -> Double {
         let s = gain.squareRoot()

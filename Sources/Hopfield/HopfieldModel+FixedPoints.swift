@@ -60,16 +60,40 @@ extension HopfieldModel {
             }
             if !duplicate { found.append(root) }
         }
+        if found.isEmpty && activation.isBounded {
+            // sigma maps the box into itself, so a fixed point exists (Brouwer): say it was missed.
+            throw .failed("no fixed point found from \(starts.count) Newton starts, though one exists for a bounded activation; raise --starts")
+        }
         var points: [HopfieldFixedPoint] = []
         for u in found {
-            let x = outputs(u)
-            guard x.allSatisfy(activation.contains) else { continue }
-            let hessian = try energyHessian(x)
-            let eigenvalues: [Double]
-            do { eigenvalues = try DenseLinearAlgebra.symmetricEigenvalues(hessian, n: n) } catch { throw .failed("\(error)") }
-            points.append(HopfieldFixedPoint(u: u, x: x, energy: try energy(x), hessianEigenvalues: eigenvalues))
+            points.append(try fixedPoint(at: u))
         }
         return points.sorted(by: Self.canonicalOrder)
+    }
+
+    /// The fixed point at the root u, its energy and Hess_x E evaluated from u, not from the
+    /// rounded outputs: a saturated unit (logistic at u = 49) has x = 1 - 5e-22, which rounds
+    /// onto the face of the box where phi(x) and 1/sigma'(x) lose it; phi(sigma(u)) and sigma'(u)
+    /// keep it (``HopfieldActivation/dual(state:)``).
+    private func fixedPoint(at u: [Double]) throws(HopfieldError) -> HopfieldFixedPoint {
+        let x = outputs(u)
+        var hessian = weights.map { -$0 }
+        for i in 0..<n {
+            let slope = activation.slope(u[i])
+            guard slope > 0, (1 / (tau * slope)).isFinite else {
+                throw .failed("a fixed point has unit \(i + 1) saturated beyond double precision (u = \(u[i]), sigma'(u) = \(slope)): its Hessian 1/(tau sigma') cannot be represented; scale W and I down")
+            }
+            hessian[i * n + i] += 1 / (tau * slope)
+        }
+        let eigenvalues: [Double]
+        do { eigenvalues = try DenseLinearAlgebra.symmetricEigenvalues(hessian, n: n) } catch { throw .failed("\(error)") }
+        var energy = 0.0
+        for i in 0..<n {
+            var wx = 0.0
+            for j in 0..<n { wx += weights[i * n + j] * x[j] }
+            energy += activation.dual(state: u[i]) / tau - x[i] * (0.5 * wx + inputs[i])
+        }
+        return HopfieldFixedPoint(u: u, x: x, energy: energy, hessianEigenvalues: eigenvalues)
     }
 
     /// The order fixed points are listed in: by their outputs x, coordinate by coordinate,
