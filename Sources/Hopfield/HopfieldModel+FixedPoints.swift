@@ -77,14 +77,7 @@ extension HopfieldModel {
     /// keep it (``HopfieldActivation/dual(state:)``).
     private func fixedPoint(at u: [Double]) throws(HopfieldError) -> HopfieldFixedPoint {
         let x = outputs(u)
-        var hessian = weights.map { -$0 }
-        for i in 0..<n {
-            let slope = activation.slope(u[i])
-            guard slope > 0, (1 / (tau * slope)).isFinite else {
-                throw .failed("a fixed point has unit \(i + 1) saturated beyond double precision (u = \(u[i]), sigma'(u) = \(slope)): its Hessian 1/(tau sigma') cannot be represented; scale W and I down")
-            }
-            hessian[i * n + i] += 1 / (tau * slope)
-        }
+        let hessian = try energyHessian(state: u)
         let eigenvalues: [Double]
         do { eigenvalues = try DenseLinearAlgebra.symmetricEigenvalues(hessian, n: n) } catch { throw .failed("\(error)") }
         var energy = 0.0
@@ -94,6 +87,20 @@ extension HopfieldModel {
             energy += activation.dual(state: u[i]) / tau - x[i] * (0.5 * wx + inputs[i])
         }
         return HopfieldFixedPoint(u: u, x: x, energy: energy, hessianEigenvalues: eigenvalues)
+    }
+
+    /// Hess_x E = -W + diag(1/(tau sigma'(u_i))) with sigma' from the state u; refused where a
+    /// unit saturates so far that sigma'(u) underflows.
+    func energyHessian(state u: [Double]) throws(HopfieldError) -> [Double] {
+        var hessian = weights.map { -$0 }
+        for i in 0..<n {
+            let slope = activation.slope(u[i])
+            guard slope > 0, (1 / (tau * slope)).isFinite else {
+                throw .failed("a fixed point has unit \(i + 1) saturated beyond double precision (u = \(u[i]), sigma'(u) = \(slope)): its Hessian 1/(tau sigma') cannot be represented; scale W and I down")
+            }
+            hessian[i * n + i] += 1 / (tau * slope)
+        }
+        return hessian
     }
 
     /// The order fixed points are listed in: by their outputs x, coordinate by coordinate,

@@ -1,4 +1,5 @@
 import Foundation
+import GSLKit
 
 /// Statistics of the Gibbs density p(x) = exp(-E(x)/T)/Z on the output box.
 public struct StationaryStatistics: Sendable {
@@ -10,14 +11,30 @@ public struct StationaryStatistics: Sendable {
     /// |log Z(h) - log Z(h/2)| of the last refinement.
     public let estimatedError: Double
     public let nodesPerUnit: Int
+    /// 0 when the whole box was integrated; otherwise the number of windows around the minima of
+    /// E the density was integrated on (low temperatures, ``HopfieldModel/stationary(temperature:tolerance:maxLevel:)``).
+    public let windows: Int
 }
 
 extension HopfieldModel {
-    /// Moments of exp(-E/T) over the box by a tensor tanh-sinh rule (Takahasi & Mori; endpoint
-    /// singularities of phi such as x log x cost nothing): x = c + r tanh(pi/2 sinh t), t = k h,
-    /// halving h until log Z changes by less than `tolerance` (relative) or `maxLevel` halvings.
-    /// Sums are shifted by the smallest energy on the nodes, so low temperatures do not overflow.
-    /// For n <= 3 and bounded activations (the box is the output range).
+    /// Moments of exp(-E/T) over the box, for n <= 3 and bounded activations (the box is the
+    /// output range), by one of two nested rules chosen from the minima of E (``fixedPoints``)
+    /// and their Gibbs widths s_i = sqrt(T (Hess_x E)^{-1}_ii):
+    ///
+    /// - **the box**, a tensor tanh-sinh rule (Takahasi & Mori; endpoint singularities of phi such
+    ///   as x log x cost nothing), x = c + r tanh(pi/2 sinh t), t = k h, halving h, when its nodes
+    ///   resolve every minimum (spacing <= s_i/1.5 by the finest level); a level counts as
+    ///   converged only once they do, since nested nodes far apart from a narrow peak all see the
+    ///   same single node and agree however wrong they are;
+    /// - **windows** around the minima otherwise (low temperature), each integrated in the offset
+    ///   d from its minimum x* with E(x* + d) - E(x*) = -d.Wd/2 + sum_i D(x*_i, d_i)/tau (the
+    ///   gradient vanishes at x*; D the Bregman divergence of phi, ``HopfieldActivation/dualDivergence(_:_:)``,
+    ///   accurate for |d| down to 1e-150): so T down to 1e-300 keeps full accuracy, where E(x)
+    ///   itself would drown exp(-E/T) in its rounding. See ``gibbsWindows(temperature:minima:)``.
+    ///
+    /// Either stops when log Z changes by less than `tolerance` times max(1, |log Z + E_min/T|)
+    /// (the error of Z relative, not of the -E_min/T that dominates log Z at low T), or fails
+    /// naming the temperature after `maxLevel` halvings.
     public func stationary(temperature t: Double, tolerance: Double = 1e-10, maxLevel: Int? = nil) throws(HopfieldError) -> StationaryStatistics {
         try requireSymmetric()
         guard t > 0, t.isFinite else { throw .invalid(parameter: "temperature", reason: "must be > 0, got \(t)") }
@@ -26,28 +43,85 @@ extension HopfieldModel {
             throw .invalid(parameter: "activation", reason: "\(activation.kind.rawValue) has an unbounded output range; quadrature on the box needs logistic, tanh or atan")
         }
         let maxLevel = maxLevel ?? [9, 7, 4][n - 1]
+        let minima = try fixedPoints().filter(\.stable)
+        // Two successive levels are compared, so the one before the last must resolve already.
+        let resolvedLevel = try boxResolutionLevel(temperature: t, minima: minima)
+        if resolvedLevel < maxLevel {
+            return try refine(maxLevel: maxLevel, firstAcceptable: max(3, resolvedLevel + 1), tolerance: tolerance, temperature: t) { level in
+                boxMoments(temperature: t, step: Foundation.scalbn(0.5, -level))
+            }
+        }
+        return try stationaryOnWindows(temperature: t, minima: minima, tolerance: tolerance)
+    }
+
+    /// The window rule alone (the low-temperature route of ``stationary(temperature:tolerance:maxLevel:)``).
+    func stationaryOnWindows(temperature t: Double, minima: [HopfieldFixedPoint], tolerance: Double = 1e-10) throws(HopfieldError) -> StationaryStatistics {
+        let windows = try gibbsWindows(temperature: t, minima: minima)
+        return try refine(maxLevel: [8, 5, 3][n - 1], firstAcceptable: 1, tolerance: tolerance, temperature: t) { level in
+            windowMoments(windows, temperature: t, level: level)
+        }
+    }
+
+    /// Nested refinement of `moments` (level l halves the spacing of level l - 1) until log Z settles.
+    private func refine(maxLevel: Int, firstAcceptable: Int, tolerance: Double, temperature t: Double,
+                        _ moments: (Int) -> (StationaryStatistics, shift: Double)) throws(HopfieldError) -> StationaryStatistics {
         var previous: StationaryStatistics?
-        var h = 0.5
         for level in 0...maxLevel {
-            let current = gibbsMoments(temperature: t, step: h)
+            let (current, shift) = moments(level)
             if let previous {
                 let change = abs(current.logZ - previous.logZ)
                 let refined = StationaryStatistics(mean: current.mean, covariance: current.covariance, meanEnergy: current.meanEnergy,
-                                                   logZ: current.logZ, estimatedError: change, nodesPerUnit: current.nodesPerUnit)
-                if change <= tolerance * max(1, abs(current.logZ)) && level >= 3 { return refined }
+                                                   logZ: current.logZ, estimatedError: change, nodesPerUnit: current.nodesPerUnit,
+                                                   windows: current.windows)
+                let allowed = tolerance * max(1, abs(current.logZ + shift / t)) + 4 * (shift / t).ulp.magnitude
+                if change <= allowed && level >= firstAcceptable { return refined }
                 if level == maxLevel {
-                    throw .failed("the Gibbs quadrature did not converge: log Z changed by \(change) at \(current.nodesPerUnit) nodes per unit (temperature \(t) may be too low)")
+                    throw .failed("the Gibbs quadrature did not converge: log Z changed by \(change) at \(current.nodesPerUnit) nodes per unit (temperature \(t))")
                 }
             }
             previous = current
-            h /= 2
         }
         throw .failed("unreachable")
     }
 
-    /// Tanh-sinh nodes and weights on the output interval with step h.
-    private func tanhSinhRule(step h: Double) -> (nodes: [Double], weights: [Double]) {
+    /// The first box level whose tanh-sinh spacing near every minimum is at most s_i/1.5 (the
+    /// trapezoidal error on a Gaussian of width s at spacing Delta is 2 exp(-2 pi^2 s^2/Delta^2)).
+    /// Spacing at x is h r (pi/2) cosh(t) (1 - xi^2) with xi = (x - c)/r = tanh(pi/2 sinh t).
+    private func boxResolutionLevel(temperature t: Double, minima: [HopfieldFixedPoint]) throws(HopfieldError) -> Int {
         let (lo, hi) = activation.range
+        let r = (hi - lo) / 2
+        var level = 0
+        for minimum in minima {
+            let widths = try gibbsWidths(temperature: t, at: minimum)
+            for (x, s) in zip(minimum.x, widths) {
+                guard x > lo, x < hi else { return .max }  // on a face in double: no box node resolves it
+                let q = 0.5 * log((x - lo) / (hi - x))
+                let spacingPerStep = r * Double.pi / 2 * cosh(asinh(2 * q / Double.pi)) * ((hi - x) * (x - lo) / (r * r))
+                let needed = log2(0.5 * spacingPerStep * 1.5 / s)
+                guard needed.isFinite else { return .max }
+                level = max(level, Int(needed.rounded(.up)))
+            }
+        }
+        return level
+    }
+
+    /// s_i = sqrt(T G_ii), G = (Hess_x E)^{-1} at a minimum: the marginal standard deviations of
+    /// the Gibbs density's Gaussian (Laplace) approximation there.
+    func gibbsWidths(temperature t: Double, at minimum: HopfieldFixedPoint) throws(HopfieldError) -> [Double] {
+        let hessian = try energyHessian(state: minimum.u)
+        return try (0..<n).map { (i) throws(HopfieldError) in
+            var unit = [Double](repeating: 0, count: n)
+            unit[i] = 1
+            let column: [Double]
+            do { column = try DenseLinearAlgebra.solve(hessian, unit, n: n) } catch { throw .failed("\(error)") }
+            return (t * column[i]).squareRoot()
+        }
+    }
+
+    /// Tanh-sinh nodes and weights on [lo, hi] with step h, down to weights of `cutoff` (the box
+    /// keeps nodes to 1e-300 of its faces, where phi is singular; windows stop at 1e-20 of their
+    /// length).
+    func tanhSinhRule(lower lo: Double, upper hi: Double, step h: Double, cutoff: Double = 1e-300) -> (nodes: [Double], weights: [Double]) {
         let c = (lo + hi) / 2, r = (hi - lo) / 2
         var nodes: [Double] = [], weights: [Double] = []
         var k = 0
@@ -57,7 +131,7 @@ extension HopfieldModel {
             // 1 - tanh(q) = 2/(1 + e^{2q}), kept exact near the ends.
             let complement = 2 / (1 + exp(2 * q))
             let w = h * Double.pi / 2 * cosh(s) / (cosh(q) * cosh(q)) * r
-            if w < 1e-300 || complement * r == 0 { break }
+            if w < cutoff || complement * r == 0 { break }
             if k == 0 {
                 nodes.append(c); weights.append(w)
             } else {
@@ -69,37 +143,73 @@ extension HopfieldModel {
         return (nodes, weights)
     }
 
-    private func gibbsMoments(temperature t: Double, step h: Double) -> StationaryStatistics {
-        let (nodes, weights) = tanhSinhRule(step: h)
-        let m = nodes.count
-        let total = Int(pow(Double(m), Double(n)))
-        var energies = [Double](repeating: 0, count: total)
-        var point = [Double](repeating: 0, count: n)
+    /// The box rule at step h; `shift` the smallest node energy the weights were scaled by.
+    private func boxMoments(temperature t: Double, step h: Double) -> (StationaryStatistics, shift: Double) {
+        let (lo, hi) = activation.range
+        let (nodes, weights) = tanhSinhRule(lower: lo, upper: hi, step: h)
+        let rules = [[Double]](repeating: nodes, count: n), ruleWeights = [[Double]](repeating: weights, count: n)
+        var energies: [Double] = []
         var lowest = Double.infinity
-        for k in 0..<total {
-            var rest = k
-            for i in 0..<n { point[i] = nodes[rest % m]; rest /= m }
+        forEachNode(rules, ruleWeights) { point, _ in
             let e = point.withUnsafeBufferPointer { unsafeEnergy($0) }
-            energies[k] = e
+            energies.append(e)
             lowest = min(lowest, e)
         }
-        var z = 0.0, energySum = 0.0
-        var first = [Double](repeating: 0, count: n), second = [Double](repeating: 0, count: n * n)
-        for k in 0..<total {
-            var rest = k, w = exp(-(energies[k] - lowest) / t)
-            for i in 0..<n { let index = rest % m; point[i] = nodes[index]; w *= weights[index]; rest /= m }
-            guard w > 0 else { continue }  // also where E = +infinity on a face (atan)
-            z += w
-            energySum += w * energies[k]
-            for i in 0..<n {
-                first[i] += w * point[i]
-                for j in 0..<n { second[i * n + j] += w * point[i] * point[j] }
-            }
+        var sums = GibbsSums(n: n)
+        var k = 0
+        forEachNode(rules, ruleWeights) { point, weight in
+            sums.add(point: point, weight: exp(-(energies[k] - lowest) / t) * weight, energy: energies[k])
+            k += 1
         }
-        let mean = first.map { $0 / z }
+        let (mean, covariance, meanEnergy, logSum) = sums.moments(origin: [Double](repeating: 0, count: n))
+        return (StationaryStatistics(mean: mean, covariance: covariance, meanEnergy: meanEnergy, logZ: logSum - lowest / t,
+                                     estimatedError: .infinity, nodesPerUnit: nodes.count, windows: 0), lowest)
+    }
+
+    /// Calls `body` with every node of the tensor rule (coordinate 0 fastest) and its weight.
+    func forEachNode(_ nodes: [[Double]], _ weights: [[Double]], _ body: ([Double], Double) -> Void) {
+        let total = nodes.reduce(1) { $0 * $1.count }
+        var point = [Double](repeating: 0, count: n)
+        for k in 0..<total {
+            var rest = k, w = 1.0
+            for i in 0..<n {
+                let index = rest % nodes[i].count
+                point[i] = nodes[i][index]
+                w *= weights[i][index]
+                rest /= nodes[i].count
+            }
+            body(point, w)
+        }
+    }
+}
+
+/// Weighted sums of a Gibbs quadrature: Z, E, first and second moments of the points.
+struct GibbsSums {
+    var z = 0.0, energy = 0.0
+    var first: [Double], second: [Double]
+    let n: Int
+
+    init(n: Int) {
+        self.n = n
+        first = [Double](repeating: 0, count: n)
+        second = [Double](repeating: 0, count: n * n)
+    }
+
+    mutating func add(point: [Double], weight w: Double, energy e: Double) {
+        guard w > 0 else { return }  // also where E = +infinity on a face (atan)
+        z += w
+        energy += w * e
+        for i in 0..<n {
+            first[i] += w * point[i]
+            for j in 0..<n { second[i * n + j] += w * point[i] * point[j] }
+        }
+    }
+
+    /// Mean (origin + the points' mean), covariance, mean energy and log Z of the sums.
+    func moments(origin: [Double]) -> (mean: [Double], covariance: [Double], energy: Double, logZ: Double) {
+        let offset = first.map { $0 / z }
         var covariance = second.map { $0 / z }
-        for i in 0..<n { for j in 0..<n { covariance[i * n + j] -= mean[i] * mean[j] } }
-        return StationaryStatistics(mean: mean, covariance: covariance, meanEnergy: energySum / z,
-                                    logZ: log(z) - lowest / t, estimatedError: .infinity, nodesPerUnit: m)
+        for i in 0..<n { for j in 0..<n { covariance[i * n + j] -= offset[i] * offset[j] } }
+        return (zip(origin, offset).map { $0 + $1 }, covariance, energy / z, log(z))
     }
 }

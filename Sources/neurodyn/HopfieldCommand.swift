@@ -162,7 +162,8 @@ extension HopfieldCommand {
 
     struct Stationary: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Mean, covariance, mean energy and log Z of exp(-E/T) on the output box (n <= 3, tanh-sinh quadrature).")
+            abstract: "Mean, covariance, mean energy and log Z of exp(-E/T) on the output box (n <= 3, tanh-sinh quadrature).",
+            discussion: "Where the box's nodes cannot resolve the density around the minima of E (low T), it is integrated on windows around them in the offset from each minimum (windows > 0 in the JSON), accurate down to T = 1e-300.")
 
         @OptionGroup var file: HopfieldModelOption
         @Option(parsing: .unconditional, help: "Temperature T (> 0).")
@@ -176,7 +177,8 @@ extension HopfieldCommand {
             case .json:
                 let pairs: [(String, JSONValue)] = [
                     ("mean", .numbers(s.mean)), ("cov", jsonRows(s.covariance, width: model.n)), ("mean_energy", .number(s.meanEnergy)),
-                    ("log_z", .number(s.logZ)), ("estimated_error", .number(s.estimatedError)), ("nodes_per_unit", .int(s.nodesPerUnit))]
+                    ("log_z", .number(s.logZ)), ("estimated_error", .number(s.estimatedError)), ("nodes_per_unit", .int(s.nodesPerUnit)),
+                    ("windows", .int(s.windows))]
                 JSONValue.object(pairs).print()
             case .csv, .table:
                 var pairs: [(String, Double)] = []

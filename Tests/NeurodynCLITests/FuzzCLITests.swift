@@ -328,6 +328,35 @@ import Testing
         #expect(run.status == 1 && run.stderr.contains("the state diverged near t = 0.358") && run.stderr.contains("component"), "\(run.stderr)")
     }
 
+    @Test func strongCouplingsAndLargeInputsHaveTheirFixedPointsListed() throws {
+        // The first release printed {"fixed_points": []} with exit 0: the saturated outputs round
+        // onto the face of the box and were filtered out.
+        for (text, u) in [(#"{"activation": "logistic", "W": [[0, 50], [50, 0]], "I": [-1, -1]}"#, 49.0),
+                          (#"{"activation": "tanh", "W": [[0, 1], [1, 0]], "I": [-100, -100]}"#, -101.0)] {
+            let run = try CLI.run(["hopfield", "fixed-points", "--model", try Self.model(text), "--format", "json"])
+            let points = try #require(run.json?["fixed_points"] as? [[String: Any]], "\(run.stderr)")
+            #expect(run.status == 0 && points.count == 1 && points[0]["stable"] as? Bool == true)
+            #expect((points[0]["u"] as? [Double]) == [u, u] && (points[0]["energy"] as? Double)?.isFinite == true)
+        }
+        let beyond = try CLI.run(["hopfield", "fixed-points", "--model",
+                                  try Self.model(#"{"activation": "tanh", "W": [[0, 1], [1, 0]], "I": [-1000, -100]}"#)])
+        #expect(beyond.status == 1 && beyond.stderr.contains("saturated beyond double precision"), "\(beyond.stderr)")
+    }
+
+    @Test func lowTemperatureStationaryIsTheZeroTemperatureLimit() throws {
+        // The first release gave the mean (0.0702, 0.0702), a negative variance and error 0 at
+        // T = 1e-20 (and error 1.386 with exit 0 at 1e-12): the nodes missed the minima.
+        let path = try Self.model(#"{"activation": "logistic", "W": [[0, 2], [2, 0]], "I": [-1, -1], "gain": 3}"#)
+        for temperature in ["1e-12", "1e-20", "1e-300"] {
+            let run = try CLI.run(["hopfield", "stationary", "--model", path, "--temperature", temperature, "--format", "json"])
+            let json = try #require(run.json, "\(run.stderr)")
+            let mean = try #require(json["mean"] as? [Double]), cov = try #require(json["cov"] as? [[Double]])
+            #expect(run.status == 0 && json["windows"] as? Int == 2)
+            #expect(mean.allSatisfy { abs($0 - 0.5) < 1e-12 } && cov[0][0] > 0.18 && cov[1][1] > 0.18, "\(json)")
+            #expect((json["estimated_error"] as? Double ?? 1) < 1e-6)
+        }
+    }
+
     @Test func largeNearIdentityWeightsGiveNumbersOrANamedOverflow() throws {
         // scale 1000: states of 1e238 whose squared norms overflowed into null errors; now the
         // norms are scaled. scale 1e5: the flow itself overflows, exit 1 saying so.
