@@ -1,4 +1,5 @@
 import Foundation
+import GSLKit
 
 /// A box around one or more minima of E on which the low-temperature Gibbs density lives, in
 /// offsets d from its centre (the lowest minimum in it).
@@ -108,6 +109,45 @@ extension HopfieldModel {
         return windows
     }
 
+    /// One window's sums over its tensor rule (nodes y = d/s per coordinate), with
+    /// E(x* + d) - E(x*) = sum_i D_i(y_i) - d.Wd/2, the separable D_i = D(x*_i, s_i y_i)/tau
+    /// tabulated per coordinate. Parallel over the last coordinate's nodes, each its own sums,
+    /// added in index order: the same bits on any number of threads.
+    private func windowSums(_ window: GibbsWindow, rules: [[Double]], weights: [[Double]], base: Double, temperature t: Double) -> GibbsSums {
+        let divergences = (0..<n).map { i in rules[i].map { activation.dualDivergence(window.centre[i], $0 * window.scale[i]) / tau } }
+        let scaledWeights = (0..<n * n).map { k in self.weights[k] * window.scale[k / n] * window.scale[k % n] }
+        let inner = rules.dropLast().reduce(1) { $0 * $1.count }
+        let outer = rules[n - 1].count
+        let partial = SharedResults(repeating: GibbsSums(n: n), count: outer)
+        parallelTasks(count: outer) { last in
+            var sums = GibbsSums(n: n)
+            var y = [Double](repeating: 0, count: n), index = [Int](repeating: 0, count: n)
+            index[n - 1] = last
+            y[n - 1] = rules[n - 1][last]
+            for k in 0..<inner {
+                var rest = k, w = weights[n - 1][last], rise = divergences[n - 1][last]
+                for i in 0..<(n - 1) {
+                    index[i] = rest % rules[i].count
+                    rest /= rules[i].count
+                    y[i] = rules[i][index[i]]
+                    w *= weights[i][index[i]]
+                    rise += divergences[i][index[i]]
+                }
+                for i in 0..<n {
+                    var wy = 0.0
+                    for j in 0..<n { wy += scaledWeights[i * n + j] * y[j] }
+                    rise -= 0.5 * y[i] * wy
+                }
+                let energy = base + rise
+                sums.add(point: y, weight: exp(-energy / t) * w, energy: energy)
+            }
+            partial[last] = sums
+        }
+        var total = GibbsSums(n: n)
+        for last in 0..<outer { total.merge(partial[last]) }
+        return total
+    }
+
     /// The windows' moments at `level`: per coordinate a trapezoidal rule of spacing s_i 2^-level
     /// (where the window is cut, tanh-sinh rules of step 2^-(level+1) on either side of the minimum), combined as a mixture with
     /// weights Z_w = exp(-(E_w - E_min)/T) Int exp(-(E(x_w + d) - E_w)/T) dd. Sums run in the
@@ -136,15 +176,9 @@ extension HopfieldModel {
                 }
                 nodesPerUnit = max(nodesPerUnit, rules[i].count)
             }
-            var sums = GibbsSums(n: n)
             let difference = window.centreEnergy - lowest
             let base = difference <= window.energyRounding ? 0 : difference
-            var d = [Double](repeating: 0, count: n)
-            forEachNode(rules, ruleWeights) { y, weight in
-                for i in 0..<n { d[i] = y[i] * window.scale[i] }
-                let energy = base + energyRise(at: window.centre, offset: d)
-                sums.add(point: y, weight: exp(-energy / t) * weight, energy: energy)
-            }
+            let sums = windowSums(window, rules: rules, weights: ruleWeights, base: base, temperature: t)
             guard sums.z > 0 else { continue }
             let (scaledMean, scaledCovariance, energy, logSum) = sums.moments(origin: [Double](repeating: 0, count: n))
             let s = window.scale

@@ -57,7 +57,7 @@ extension HopfieldModel {
     /// The window rule alone (the low-temperature route of ``stationary(temperature:tolerance:maxLevel:)``).
     func stationaryOnWindows(temperature t: Double, minima: [HopfieldFixedPoint], tolerance: Double = 1e-10) throws(HopfieldError) -> StationaryStatistics {
         let windows = try gibbsWindows(temperature: t, minima: minima)
-        return try refine(maxLevel: [8, 5, 3][n - 1], firstAcceptable: 1, tolerance: tolerance, temperature: t) { level in
+        return try refine(maxLevel: [8, 6, 4][n - 1], firstAcceptable: 1, tolerance: tolerance, temperature: t) { level in
             windowMoments(windows, temperature: t, level: level)
         }
     }
@@ -184,7 +184,7 @@ extension HopfieldModel {
 }
 
 /// Weighted sums of a Gibbs quadrature: Z, E, first and second moments of the points.
-struct GibbsSums {
+struct GibbsSums: Sendable {
     var z = 0.0, energy = 0.0
     var first: [Double], second: [Double]
     let n: Int
@@ -203,6 +203,13 @@ struct GibbsSums {
             first[i] += w * point[i]
             for j in 0..<n { second[i * n + j] += w * point[i] * point[j] }
         }
+    }
+
+    mutating func merge(_ other: GibbsSums) {
+        z += other.z
+        energy += other.energy
+        for i in first.indices { first[i] += other.first[i] }
+        for i in second.indices { second[i] += other.second[i] }
     }
 
     /// Mean (origin + the points' mean), covariance, mean energy and log Z of the sums.
