@@ -47,8 +47,13 @@ public enum ODEError: Error, CustomStringConvertible {
     case invalid(parameter: String, reason: String)
     /// GSL reported a failure (e.g. the step size underflowed).
     case gsl(GSLError, t: Double)
-    /// The state grew without bound (|y| > 1e100, or the step size collapsed below 1e-10 of t
-    /// chasing a finite-time singularity): the component of largest magnitude and its value.
+    /// The step size fell below 1e-12 of the output interval at `t` with the state bounded: the
+    /// field is too stiff or too large for the tolerances (so many steps would be needed that
+    /// no step limit is worth waiting for).
+    case stepSizeCollapsed(t: Double, step: Double)
+    /// The state grew without bound (|y| > 1e100, or the step size collapsed while |y| grew
+    /// past ten times its start, chasing a finite-time singularity): the component of largest
+    /// magnitude and its value.
     case diverged(t: Double, component: Int, value: Double)
 
     public var description: String {
@@ -57,6 +62,8 @@ public enum ODEError: Error, CustomStringConvertible {
         case .maxSteps(let n, let t): "more than \(n) steps (max-steps) before t = \(t)"
         case .invalid(let parameter, let reason): "invalid \(parameter): \(reason)"
         case .gsl(let error, let t): "\(error) at t = \(t)"
+        case .stepSizeCollapsed(let t, let step):
+            "the step size fell to \(step) at t = \(t), below 1e-12 of the interval: the field is too stiff or too large here for these tolerances"
         case .diverged(let t, let component, let value):
             "the state diverged near t = \(t): component \(component + 1) reached \(value) and the step size underflowed chasing it"
         }
@@ -152,33 +159,40 @@ public struct GSLODESolver: Sendable, Equatable {
                 throw ODEError.gsl(GSLError(status: Int32(GSL_ENOMEM), reason: "cannot allocate the \(stepper) driver"), t: times[0])
             }
             defer { gsl_odeiv2_driver_free(driver) }
-            _ = gsl_odeiv2_driver_set_nmax(driver, UInt(maxSteps))
             var y = y0, t = times[0]
             var states = y0
             states.reserveCapacity(n * times.count)
             y.withUnsafeBufferPointer { observe?(t, $0) }
             for k in 1..<times.count {
-                var status: Int32 = 0
-                if let observe {
-                    let d = driver.pointee
-                    while t != times[k] && status == 0 {
-                        status = gsl_odeiv2_evolve_apply(d.e, d.c, d.s, d.sys, &t, times[k], &driver.pointee.h, &y)
-                        if status == 0 { y.withUnsafeBufferPointer { observe(t, $0) } }
-                        if status == 0 && t != times[k] && Int(d.e.pointee.count) >= maxSteps { status = Int32(GSL_EMAXITER) }
-                    }
-                } else {
-                    status = gsl_odeiv2_driver_apply(driver, &t, times[k], &y)
+                // Evolve steps as gsl_odeiv2_driver_apply takes them (the same bits), counting
+                // accepted steps per output interval, and stopping (GSL_ENOPROG) after 1000
+                // steps in a row below 1e-12 of the interval: the pace of a field too stiff or
+                // too large to cross it (10^12 steps), which max-steps would wait out ever slower
+                // (a stiff start resolved by an implicit stepper takes a few dozen, then grows).
+                let smallestStep = 1e-12 * abs(times[k] - times[k - 1])
+                var status: Int32 = 0, steps = 0, tinySteps = 0
+                let d = driver.pointee
+                while t != times[k] && status == 0 {
+                    status = gsl_odeiv2_evolve_apply(d.e, d.c, d.s, d.sys, &t, times[k], &driver.pointee.h, &y)
+                    guard status == 0 else { break }
+                    steps += 1
+                    if let observe { y.withUnsafeBufferPointer { observe(t, $0) } }
+                    guard t != times[k] else { break }
+                    tinySteps = abs(driver.pointee.h) < smallestStep ? tinySteps + 1 : 0
+                    if steps >= maxSteps { status = Int32(GSL_EMAXITER) } else if tinySteps >= 1000 { status = Int32(GSL_ENOPROG) }
                 }
                 if let error = context.error { throw error }
                 if status == Int32(GSL_EMAXITER) { throw ODEError.maxSteps(maxSteps, t: times[k]) }
                 do throws(GSLError) { try check(status) } catch {
-                    // A failure with a huge state, or a step size shrunk to nothing, is a blow-up
-                    // (a finite-time singularity) that the steps chased to underflow.
-                    let stepCollapsed = abs(driver.pointee.h) < 1e-10 * max(1, abs(t))
+                    // A failure with a huge state, or a step size shrunk to nothing while the state
+                    // grew tenfold, is a blow-up (a finite-time singularity) the steps chased.
+                    let stepCollapsed = abs(driver.pointee.h) < 1e-10 * max(1, abs(t)) || status == Int32(GSL_ENOPROG)
+                    let start = y0.reduce(0) { max($0, abs($1)) }
                     if let (component, value) = y.enumerated().max(by: { abs($0.element) < abs($1.element) }),
-                       stepCollapsed || !(abs(value) < 1e100) {
+                       stepCollapsed && abs(value) > 10 * (1 + start) || !(abs(value) < 1e100) {
                         throw ODEError.diverged(t: t, component: component, value: value)
                     }
+                    if stepCollapsed { throw ODEError.stepSizeCollapsed(t: t, step: abs(driver.pointee.h)) }
                     throw ODEError.gsl(error, t: t)
                 }
                 states.append(contentsOf: y)

@@ -23,7 +23,8 @@ extension HopfieldModel {
     ///
     /// - **the box**, a tensor tanh-sinh rule (Takahasi & Mori; endpoint singularities of phi such
     ///   as x log x cost nothing), x = c + r tanh(pi/2 sinh t), t = k h, halving h, when its nodes
-    ///   resolve every minimum (spacing <= s_i/1.5 by the finest level); a level counts as
+    ///   resolve every minimum (spacing <= s_i/1.5 by the finest level, except along coordinates
+    ///   where a face lies within 3 s_i and sets the density's scale); a level counts as
     ///   converged only once they do, since nested nodes far apart from a narrow peak all see the
     ///   same single node and agree however wrong they are;
     /// - **windows** around the minima otherwise (low temperature), each integrated in the offset
@@ -94,7 +95,10 @@ extension HopfieldModel {
         for minimum in minima {
             let widths = try gibbsWidths(temperature: t, at: minimum)
             for (x, s) in zip(minimum.x, widths) {
-                guard x > lo, x < hi else { return .max }  // on a face in double: no box node resolves it
+                // A face within 3 s of the minimum cuts its Gaussian: the density is then set by
+                // the face (saturated units, 1 - x = 5e-22), whose tanh-sinh nodes crowd
+                // geometrically there and resolve it.
+                guard min(x - lo, hi - x) > 3 * s else { continue }
                 let q = 0.5 * log((x - lo) / (hi - x))
                 let spacingPerStep = r * Double.pi / 2 * cosh(asinh(2 * q / Double.pi)) * ((hi - x) * (x - lo) / (r * r))
                 let needed = log2(0.5 * spacingPerStep * 1.5 / s)

@@ -125,8 +125,14 @@ public struct ResidualTraining: Sendable {
         for step in 0..<steps {
             let started = DispatchTime.now().uptimeNanoseconds
             let (x, y) = batch(step, inputs: inputs, labels: labels)
-            let result = try CirclesAnode3.gradient(parameters: flat, knots: knots, loss: loss, inputs: x, labels: y, route: route,
+            let result: ResidualGradient
+            do {
+                result = try CirclesAnode3.gradient(parameters: flat, knots: knots, loss: loss, inputs: x, labels: y, route: route,
                                                     threads: threads)
+            } catch .maxStepsExceeded(let reason) where step > 0 {
+                // The first step's solves finished on the initial parameters: the updates made the field unsolvable.
+                throw .nonFinite("training diverged at step \(step + 1) of \(steps): the solver gave up on the updated field (\(reason)); lower the learning rate (now \(optimizer.learningRate))")
+            }
             guard result.loss.isFinite, result.gradient.allSatisfy(\.isFinite) else {
                 throw .nonFinite("training diverged at step \(step + 1) of \(steps): the loss is \(result.loss)"
                                  + (result.loss.isFinite ? " but its gradient is not finite" : "")

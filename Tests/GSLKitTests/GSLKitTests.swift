@@ -146,3 +146,23 @@ import Testing
         #expect(throws: GSLError.self) { try DenseLinearAlgebra.logAbsDeterminant([1, 2, 3], n: 2) }
     }
 }
+
+@Suite struct ODEFailureTests {
+    @Test func aStepSizeCollapseOnABoundedStateIsNamedAtOnce() throws {
+        // y' = -1e20 (y - 1): an explicit stepper must stay below h ~ 3e-20 for stability, so
+        // reaching t = 1 would take ~1e20 steps. It stops where h < 1e-12 of the interval,
+        // naming the collapse (the state is bounded: not a blow-up), instead of after max-steps.
+        let system = ODESystem(dimension: 1) { _, y, dydt in dydt[0] = -1e20 * (y[0] - 1) }
+        #expect {
+            try GSLODESolver(stepper: .rkf45, rtol: 1e-6, atol: 1e-6).solve(system, from: [0], times: [0, 1])
+        } throws: { error in
+            guard case ODEError.stepSizeCollapsed(_, let step)? = error as? ODEError else { return false }
+            return step < 1e-12
+        }
+        // The same field is easy for an implicit stepper with its Jacobian.
+        let stiff = ODESystem(dimension: 1, field: { _, y, dydt in dydt[0] = -1e20 * (y[0] - 1) },
+                              jacobian: { _, _, dfdy, dfdt in dfdy[0] = -1e20; dfdt[0] = 0 })
+        let solution = try GSLODESolver(stepper: .msbdf, rtol: 1e-8, atol: 1e-8).solve(stiff, from: [0], times: [0, 1])
+        #expect(abs(try #require(solution.state(1).first) - 1) < 1e-8)
+    }
+}

@@ -84,14 +84,14 @@ import Testing
         Template(command: ["hopfield", "trajectory"], options: [
             Option(flag: "--model", legal: ["MODEL"]), Option(flag: "--u0", legal: ["0.1,-0.05", "0,0"]),
             Option(flag: "--times", legal: ["0,1,2", "0,0.5"])]),
-        Template(command: ["hopfield", "fixed-points"], options: [Option(flag: "--model", legal: ["MODEL"]),
+        Template(command: ["hopfield", "fixed-points"], options: [Option(flag: "--model", legal: ["MODEL", "STRONG"]),
                                                               Option(flag: "--starts", legal: ["0", "20"], required: false)]),
         Template(command: ["hopfield", "compressibility"], options: [Option(flag: "--model", legal: ["MODEL"]),
                                                                  Option(flag: "--u", legal: ["0.3,0.1", "0,0"])]),
         Template(command: ["hopfield", "distance"], options: [Option(flag: "--model", legal: ["MODEL"]),
                                                           Option(flag: "--x", legal: ["0.2,0.3"]), Option(flag: "--y", legal: ["0.5,0.9"])]),
-        Template(command: ["hopfield", "stationary"], options: [Option(flag: "--model", legal: ["MODEL"]),
-                                                            Option(flag: "--temperature", legal: ["0.2", "1", "0.05"])]),
+        Template(command: ["hopfield", "stationary"], options: [Option(flag: "--model", legal: ["MODEL", "STRONG"]),
+                                                            Option(flag: "--temperature", legal: ["0.2", "1", "0.05", "1e-9", "1e-20"])]),
         Template(command: ["hopfield", "liouville"], options: [Option(flag: "--model", legal: ["MODEL"]),
                                                            Option(flag: "--u0", legal: ["0.3,0.1"]), Option(flag: "--time", legal: ["1", "2"])]),
         Template(command: ["hopfield", "density"], options: [
@@ -102,7 +102,7 @@ import Testing
 
     /// One random command line from `template`: each option legal with probability 0.85,
     /// otherwise an illegal value; optional options present with probability 0.6.
-    static func draw(_ template: Template, _ generator: inout SplitMix64, out: String, model: String) -> [String] {
+    static func draw(_ template: Template, _ generator: inout SplitMix64, out: String, model: String, strong: String) -> [String] {
         func pick(_ values: [String]) -> String { values[Int(generator.next() % UInt64(values.count))] }
         var arguments = template.command
         for option in template.options {
@@ -111,6 +111,7 @@ import Testing
             var value = generator.nextDouble() < 0.85 ? pick(option.legal) : pick(illegal)
             if value == "OUT" { value = out + "/\(generator.next() % 1000)" }
             if value == "MODEL" { value = model }
+            if value == "STRONG" { value = strong }
             arguments += [option.flag, value]
         }
         if generator.nextDouble() < 0.03 { arguments.append("--no-such-option") }
@@ -160,7 +161,16 @@ import Testing
     }
 
     static func check(_ arguments: [String], in directory: URL, limit: TimeInterval = 60) throws -> String? {
-        guard let result = try run(arguments, limit: limit, in: directory) else { return "did not finish in \(Int(limit)) s" }
+        try verdict(arguments, in: directory, limit: limit).finding
+    }
+
+    /// What a run broke of the contract (nil: nothing), and its exit status (nil: killed at the limit).
+    static func verdict(_ arguments: [String], in directory: URL, limit: TimeInterval = 60) throws -> (finding: String?, status: Int32?) {
+        guard let result = try run(arguments, limit: limit, in: directory) else { return ("did not finish in \(Int(limit)) s", nil) }
+        return (try finding(in: result, arguments: arguments), result.status)
+    }
+
+    private static func finding(in result: (status: Int32, signalled: Bool, stdout: String, stderr: String), arguments: [String]) throws -> String? {
         if result.signalled { return "killed by signal \(result.status): \(result.stderr.suffix(300))" }
         guard [0, 1, 64].contains(result.status) else { return "exit \(result.status): \(result.stderr.suffix(300))" }
         if result.status != 0 {
@@ -205,12 +215,15 @@ import Testing
         defer { try? FileManager.default.removeItem(at: directory) }
         let model = directory.appendingPathComponent("two.json")
         try #"{"activation": "logistic", "W": [[0, 2], [2, 0]], "I": [-1, -1], "gain": 3, "tau": 1}"#.write(to: model, atomically: true, encoding: .utf8)
+        // Saturating units: outputs within 1e-21 of the faces of the box.
+        let strong = directory.appendingPathComponent("strong.json")
+        try #"{"activation": "logistic", "W": [[0, 50], [50, 0]], "I": [-1, -1]}"#.write(to: strong, atomically: true, encoding: .utf8)
         var generator = SplitMix64(seed: UInt64(ProcessInfo.processInfo.environment["NEURODYN_FUZZ_SEED"] ?? "") ?? 20261207)
         var findings: [String] = []
         var statuses: [String: Int] = [:]
         for index in 0..<Self.cases {
             let template = Self.templates[index % Self.templates.count]
-            let arguments = Self.draw(template, &generator, out: directory.path, model: model.path)
+            let arguments = Self.draw(template, &generator, out: directory.path, model: model.path, strong: strong.path)
             if let finding = try Self.check(arguments, in: directory) {
                 findings.append("\(arguments.joined(separator: " ")): \(finding)")
             }
@@ -254,6 +267,14 @@ import Testing
             let run = try CLI.run(["residual", "train", "--solver", "rk4:2", "--learning-rate", "1e300", "--steps", "3"] + extra)
             #expect(run.status == 1 && run.stderr.contains("training diverged at step") && run.stderr.contains("learning rate"), "\(run.stderr)")
         }
+    }
+
+    @Test func trainingThatBlowsUpAnImplicitSolveStopsAtOnce() throws {
+        // msbdf on the field left by a learning rate of 1e30 ran for about an hour (100000 steps
+        // of ever smaller size per solve): now the collapsed step size stops it, naming the step.
+        let run = try #require(try FuzzCLITests.run(["residual", "train", "--solver", "msbdf", "--batch-size", "100",
+                                                     "--learning-rate", "1e30", "--steps", "3"], limit: 60))
+        #expect(run.status == 1 && run.stderr.contains("training diverged at step 2") && run.stderr.contains("step size fell"), "\(run.stderr)")
     }
 
     @Test func tolerancesBelowFloat64AreRefused() throws {
