@@ -21,6 +21,7 @@
 #include <gsl/gsl_linalg.h>
 #include <gsl/gsl_permutation.h>
 #include <malloc.h>
+#include <string.h>
 
 /* OpenBLAS's own entry points (its cblas.h would clash with gsl_cblas.h). */
 char *openblas_get_config(void);
@@ -38,21 +39,17 @@ static inline void cgsl_keep_large_blocks_on_heap(void) {
     mallopt(M_MMAP_THRESHOLD, 256 << 20);
     mallopt(M_TRIM_THRESHOLD, 1 << 30);
 }
-static inline const gsl_odeiv2_step_type *cgsl_odeiv2_step(int k) {
-    switch (k) {
-    case 0: return gsl_odeiv2_step_rk2;
-    case 1: return gsl_odeiv2_step_rk4;
-    case 2: return gsl_odeiv2_step_rkf45;
-    case 3: return gsl_odeiv2_step_rkck;
-    case 4: return gsl_odeiv2_step_rk8pd;
-    case 5: return gsl_odeiv2_step_rk1imp;
-    case 6: return gsl_odeiv2_step_rk2imp;
-    case 7: return gsl_odeiv2_step_rk4imp;
-    case 8: return gsl_odeiv2_step_bsimp;
-    case 9: return gsl_odeiv2_step_msadams;
-    case 10: return gsl_odeiv2_step_msbdf;
-    default: return 0;
+/* GSL's stepper types looked up by their own name (`gsl_odeiv2_step_type.name`, e.g. "rk8pd"),
+   so that the Swift enum's raw values pin each case to its stepper. */
+static inline const gsl_odeiv2_step_type *cgsl_odeiv2_step_named(const char *name) {
+    const gsl_odeiv2_step_type *all[] = {
+        gsl_odeiv2_step_rk2, gsl_odeiv2_step_rk4, gsl_odeiv2_step_rkf45, gsl_odeiv2_step_rkck,
+        gsl_odeiv2_step_rk8pd, gsl_odeiv2_step_rk1imp, gsl_odeiv2_step_rk2imp, gsl_odeiv2_step_rk4imp,
+        gsl_odeiv2_step_bsimp, gsl_odeiv2_step_msadams, gsl_odeiv2_step_msbdf};
+    for (unsigned i = 0; i < sizeof all / sizeof all[0]; i++) {
+        if (strcmp(all[i]->name, name) == 0) return all[i];
     }
+    return 0;
 }
 
 /* GSL seeds MT19937 from one 32-bit integer (gsl_rng_set keeps s & 0xffffffff), so among 10^4

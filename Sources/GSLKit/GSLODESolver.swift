@@ -34,7 +34,12 @@ public enum GSLStepper: String, CaseIterable, Sendable {
         }
     }
 
-    var code: Int32 { Int32(Self.allCases.firstIndex(of: self)!) }
+    /// GSL's step type of this case, found by its C name (`gsl_odeiv2_step_type.name`), which
+    /// the raw value spells: reordering the cases cannot pick another stepper.
+    var stepType: UnsafePointer<gsl_odeiv2_step_type>? { cgsl_odeiv2_step_named(rawValue) }
+
+    /// The name GSL gives the stepper it runs for this case.
+    public var gslName: String? { stepType.map { String(cString: $0.pointee.name) } }
 }
 
 /// Why a GSL ODE solve stopped.
@@ -154,7 +159,10 @@ public struct GSLODESolver: Sendable, Equatable {
         var gslSystem = gsl_odeiv2_system(function: function, jacobian: system.jacobian == nil ? nil : jacobian,
                                           dimension: n, params: params)
         return try withExtendedLifetime(context) {
-            guard let driver = gsl_odeiv2_driver_alloc_y_new(&gslSystem, cgsl_odeiv2_step(stepper.code),
+            guard let stepType = stepper.stepType else {
+                throw ODEError.invalid(parameter: "stepper", reason: "GSL has no stepper named '\(stepper.rawValue)'")
+            }
+            guard let driver = gsl_odeiv2_driver_alloc_y_new(&gslSystem, stepType,
                                                               forward ? initialStep : -initialStep, atol, rtol) else {
                 throw ODEError.gsl(GSLError(status: Int32(GSL_ENOMEM), reason: "cannot allocate the \(stepper) driver"), t: times[0])
             }

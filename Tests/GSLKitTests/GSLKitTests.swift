@@ -166,3 +166,51 @@ import Testing
         #expect(abs(try #require(solution.state(1).first) - 1) < 1e-8)
     }
 }
+
+/// Every GSL stepper on problems with exact solutions, in the manner of GSL's own ode-initval2
+/// tests: y' = y, a rotation, and GSL's stiff 2 x 2 system.
+@Suite struct GSLStepperTests {
+    struct Problem {
+        var name: String
+        var system: ODESystem
+        var y0: [Double]
+        var exact: (Double) -> [Double]
+    }
+
+    static var problems: [Problem] { [
+        Problem(name: "exponential", system: ODESystem(dimension: 1, field: { _, y, dydt in dydt[0] = y[0] },
+                                                     jacobian: { _, _, dfdy, dfdt in dfdy[0] = 1; dfdt[0] = 0 }),
+                y0: [1], exact: { [exp($0)] }),
+        Problem(name: "rotation", system: ODESystem(dimension: 2, field: { _, y, dydt in dydt[0] = y[1]; dydt[1] = -y[0] },
+                                                  jacobian: { _, _, dfdy, dfdt in
+                                                      dfdy[0] = 0; dfdy[1] = 1; dfdy[2] = -1; dfdy[3] = 0; dfdt[0] = 0; dfdt[1] = 0
+                                                  }),
+                y0: [1, 0], exact: { [cos($0), -sin($0)] }),
+        // y0' = 998 y0 + 1998 y1, y1' = -999 y0 - 1999 y1: eigenvalues -1 and -1000.
+        Problem(name: "stiff", system: ODESystem(dimension: 2, field: { _, y, dydt in
+                    dydt[0] = 998 * y[0] + 1998 * y[1]; dydt[1] = -999 * y[0] - 1999 * y[1]
+                }, jacobian: { _, _, dfdy, dfdt in
+                    dfdy[0] = 998; dfdy[1] = 1998; dfdy[2] = -999; dfdy[3] = -1999; dfdt[0] = 0; dfdt[1] = 0
+                }),
+                y0: [1, 0], exact: { [2 * exp(-$0) - exp(-1000 * $0), -exp(-$0) + exp(-1000 * $0)] }),
+    ] }
+
+    @Test(arguments: GSLStepper.allCases)
+    func everyStepperRunsTheStepperItNamesAndMeetsItsTolerance(stepper: GSLStepper) throws {
+        // Pinned by name: the case's raw value is the C stepper's own name.
+        #expect(stepper.gslName == stepper.rawValue)
+        // Local error control keeps each step's error within the tolerance, so the global error
+        // is at most (steps) x tolerance, times the growth e^{Lt} <= e^2 of y' = y over [0, 2].
+        let tolerance = [.rk2, .rk1imp].contains(stepper) ? 1e-6 : 1e-9
+        for problem in Self.problems {
+            let solver = GSLODESolver(stepper: stepper, rtol: tolerance, atol: tolerance)
+            let solution = try solver.solve(problem.system, from: problem.y0, times: [0, 0.5, 2])
+            for (k, t) in [0.5, 2].enumerated() {
+                for (value, exact) in zip(solution.state(k + 1), problem.exact(t)) {
+                    let bound = exp(2.0) * Double(solution.acceptedSteps) * tolerance * max(1, abs(exact))
+                    #expect(abs(value - exact) <= bound, "\(stepper) \(problem.name) t = \(t): \(solution.acceptedSteps) steps")
+                }
+            }
+        }
+    }
+}
