@@ -52,8 +52,6 @@ struct RecipeContext: Sendable {
     }
 
     func write(_ text: String, _ name: String) throws { try write(Data(text.utf8), name) }
-
-    func exists(_ name: String) -> Bool { FileManager.default.fileExists(atPath: directory.appendingPathComponent(name).path) }
 }
 
 struct RecipeError: Error, CustomStringConvertible {

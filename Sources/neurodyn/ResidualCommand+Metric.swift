@@ -31,6 +31,10 @@ extension ResidualCommand {
                 printError("invalid steps: must be >= 0, got \(steps)")
                 throw ExitCode(64)
             }
+            guard route.knots == 1 else {
+                printError("invalid knots: residual metric measures the time-independent field f(x); --knots \(route.knots) (a field per time knot) is not supported here")
+                throw ExitCode(64)
+            }
             let problem = try route.dataSet()
             let threads = try route.fieldThreads()
             let route = try route.route()

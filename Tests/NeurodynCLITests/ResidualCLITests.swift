@@ -75,6 +75,9 @@ import Testing
         #expect(points.count == 4 && points.allSatisfy { ($0["metric_eigenvalues"] as? [Double])?.count == 3 })
         let bad = try CLI.run(["residual", "metric", "--solver", "rk4:2", "--points", "0"])
         #expect(bad.status == 64 && bad.stderr.contains("points"))
+        // The metric is of the time-independent field: --knots was accepted and ignored.
+        let knots = try CLI.run(["residual", "metric", "--solver", "rk4:2", "--knots", "4"])
+        #expect(knots.status == 64 && knots.stderr.contains("invalid knots"), "\(knots.stderr)")
     }
 }
 
