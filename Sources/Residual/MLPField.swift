@@ -3,7 +3,8 @@ import MeanField
 
 /// The residual vector field f(x) = W2 phi(W1 x + b1) + b2 (DESIGN.md section 4), time-independent,
 /// applied to a whole batch at once: X is B x d row-major (one state per row), so the batch is one
-/// coupled ODE of dimension B d. Products are dgemm; phi is any MeanField activation.
+/// coupled ODE of dimension B d. The products (d = 3 inputs, hidden = 32) are the C kernels of
+/// ``Perceptron`` (below where dgemm pays); phi is any MeanField activation.
 public struct MLPField: ResidualField {
     /// W1 (hidden x d), b1 (hidden), W2 (d x hidden), b2 (d), row-major.
     public struct Parameters: Sendable, Equatable {
@@ -114,20 +115,5 @@ public struct MLPField: ResidualField {
             }
         }
         return j
-    }
-}
-
-extension BLAS {
-    /// ``gemm(m:n:k:alpha:a:transposeA:b:transposeB:beta:c:)`` on arrays.
-    static func gemm(m: Int, n: Int, k: Int, alpha: Double = 1, a: [Double], transposeA: Bool = false,
-                     b: [Double], transposeB: Bool = false, beta: Double = 0, c: inout [Double]) {
-        a.withUnsafeBufferPointer { a in
-            b.withUnsafeBufferPointer { b in
-                c.withUnsafeMutableBufferPointer { c in
-                    gemm(m: m, n: n, k: k, alpha: alpha, a: a.baseAddress!, transposeA: transposeA, b: b.baseAddress!,
-                         transposeB: transposeB, beta: beta, c: c.baseAddress!)
-                }
-            }
-        }
     }
 }
