@@ -40,25 +40,23 @@ extension HopfieldActivation {
     static func entropyDivergence(_ v: Double) -> Double {
         if v == -1 { return 1 }
         guard abs(v) <= 0.1 else { return (1 + v) * Foundation.log1p(v) - v }
+        return series(v) { Double($0 * ($0 - 1)) }
+    }
+
+    /// h - log(1 + h) = sum_{k>=2} (-h)^k / k.
+    static func logDivergence(_ h: Double) -> Double {
+        guard abs(h) <= 0.1 else { return h - Foundation.log1p(h) }
+        return series(h) { Double($0) }
+    }
+
+    /// sum_{k>=2} (-v)^k / denominator(k), to full precision for |v| <= 0.1.
+    private static func series(_ v: Double, denominator: (Int) -> Double) -> Double {
         var sum = 0.0, power = v * v
         for k in 2...40 {
-            let term = power / Double(k * (k - 1))
+            let term = power / denominator(k)
             sum += term
             if abs(term) <= 1e-17 * abs(sum) { break }
             power *= -v
-        }
-        return sum
-    }
-
-    /// h - log(1 + h) = sum_{k>=2} (-1)^k h^k / k.
-    static func logDivergence(_ h: Double) -> Double {
-        guard abs(h) <= 0.1 else { return h - Foundation.log1p(h) }
-        var sum = 0.0, power = h * h
-        for k in 2...40 {
-            let term = power / Double(k)
-            sum += term
-            if abs(term) <= 1e-17 * abs(sum) { break }
-            power *= -h
         }
         return sum
     }
