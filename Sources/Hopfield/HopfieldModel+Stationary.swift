@@ -34,8 +34,9 @@ extension HopfieldModel {
     ///   itself would drown exp(-E/T) in its rounding. See ``gibbsWindows(temperature:minima:)``.
     ///
     /// Either stops when log Z changes by less than `tolerance` times max(1, |log Z + E_min/T|)
-    /// (the error of Z relative, not of the -E_min/T that dominates log Z at low T), or fails
-    /// naming the temperature after `maxLevel` halvings.
+    /// plus 4 ulp of E_min/T (the error of Z relative, not of the -E_min/T that dominates log Z
+    /// at low T), or fails naming the temperature after `maxLevel` halvings of the box (default
+    /// 9, 7, 4 for n = 1, 2, 3) or 8, 6, 4 of the windows.
     public func stationary(temperature t: Double, tolerance: Double = 1e-10, maxLevel: Int? = nil) throws(HopfieldError) -> StationaryStatistics {
         try requireSymmetric()
         guard t > 0, t.isFinite else { throw .invalid(parameter: "temperature", reason: "must be > 0, got \(t)") }
