@@ -80,13 +80,25 @@ extension HopfieldModel {
         let hessian = try energyHessian(state: u)
         let eigenvalues: [Double]
         do { eigenvalues = try DenseLinearAlgebra.symmetricEigenvalues(hessian, n: n) } catch { throw .failed("\(error)") }
-        var energy = 0.0
+        return HopfieldFixedPoint(u: u, x: x, energy: energy(state: u).value, hessianEigenvalues: eigenvalues)
+    }
+
+    /// E at x = sigma(u) with phi(x) from the state (``HopfieldActivation/dual(state:)``), and the
+    /// sum of its terms' magnitudes (what its rounding scales with).
+    func energy(state u: [Double]) -> (value: Double, magnitude: Double) {
+        let x = outputs(u)
+        var energy = 0.0, magnitude = 0.0
         for i in 0..<n {
-            var wx = 0.0
-            for j in 0..<n { wx += weights[i * n + j] * x[j] }
-            energy += activation.dual(state: u[i]) / tau - x[i] * (0.5 * wx + inputs[i])
+            var wx = 0.0, absWx = 0.0
+            for j in 0..<n {
+                wx += weights[i * n + j] * x[j]
+                absWx += abs(weights[i * n + j] * x[j])
+            }
+            let dual = activation.dual(state: u[i]) / tau
+            energy += dual - x[i] * (0.5 * wx + inputs[i])
+            magnitude += abs(dual) + abs(x[i]) * (0.5 * absWx + abs(inputs[i]))
         }
-        return HopfieldFixedPoint(u: u, x: x, energy: energy, hessianEigenvalues: eigenvalues)
+        return (energy, magnitude)
     }
 
     /// Hess_x E = -W + diag(1/(tau sigma'(u_i))) with sigma' from the state u; refused where a

@@ -64,14 +64,8 @@ extension HopfieldModel {
                 lower[i] = max(lower[i], lo - x[i])
                 upper[i] = min(upper[i], hi - x[i])
             }
-            var magnitude = 0.0
-            for i in 0..<n {
-                var wx = 0.0
-                for j in 0..<n { wx += abs(weights[i * n + j] * x[j]) }
-                magnitude += abs(x[i]) * (0.5 * wx + abs(inputs[i])) + abs(activation.dual(state: minimum.u[i])) / tau
-            }
             windows.append(GibbsWindow(centre: x, centreEnergy: minimum.energy, lower: lower, upper: upper, scale: scale,
-                                       energyRounding: 16 * magnitude.ulp, cut: cut))
+                                       energyRounding: 16 * energy(state: minimum.u).magnitude.ulp, cut: cut))
         }
         return merged(windows)
     }
@@ -152,8 +146,8 @@ extension HopfieldModel {
     /// (where the window is cut, tanh-sinh rules of step 2^-(level+1) on either side of the minimum), combined as a mixture with
     /// weights Z_w = exp(-(E_w - E_min)/T) Int exp(-(E(x_w + d) - E_w)/T) dd. Sums run in the
     /// scaled offsets d_i/s_i with weights divided by s_i, so that widths of 1e-150 neither
-    /// underflow the weights nor the second moments; `shift` is E_min.
-    func windowMoments(_ windows: [GibbsWindow], temperature t: Double, level: Int) -> (StationaryStatistics, shift: Double) {
+    /// underflow the weights nor the second moments; the shift is E_min.
+    func windowMoments(_ windows: [GibbsWindow], temperature t: Double, level: Int) throws(HopfieldError) -> GibbsLevel {
         let lowest = windows.map(\.centreEnergy).min()!
         var parts: [(logZ: Double, mean: [Double], covariance: [Double], energy: Double, centre: [Double])] = []
         var nodesPerUnit = 0
@@ -161,7 +155,11 @@ extension HopfieldModel {
             var rules: [[Double]] = [], ruleWeights: [[Double]] = []
             for i in 0..<n {
                 let s = window.scale[i]
-                if window.cut[i] {
+                let spacing = Foundation.scalbn(1.0, -level)
+                // A merged window may span many widths of its narrowest minimum: tanh-sinh then,
+                // whose node count does not grow with the span.
+                let trapezoidNodes = (window.upper[i] - window.lower[i]) / s / spacing
+                if window.cut[i] || !(trapezoidNodes <= 100_000) {
                     // Split at the minimum, so that both the peak and the face get the rule's crowded ends.
                     let step = Foundation.scalbn(0.5, -level)
                     let (a, b) = (window.lower[i] / s, window.upper[i] / s)
@@ -169,7 +167,6 @@ extension HopfieldModel {
                     let above = tanhSinhRule(lower: 0, upper: b, step: step, cutoff: 1e-20 * b)
                     rules.append(below.nodes + above.nodes); ruleWeights.append(below.weights + above.weights)
                 } else {
-                    let spacing = Foundation.scalbn(1.0, -level)
                     let first = Int((window.lower[i] / s / spacing).rounded(.up)), last = Int((window.upper[i] / s / spacing).rounded(.down))
                     rules.append((first...last).map { Double($0) * spacing })
                     ruleWeights.append([Double](repeating: spacing, count: last - first + 1))
@@ -186,7 +183,9 @@ extension HopfieldModel {
                           (0..<n * n).map { scaledCovariance[$0] * s[$0 / n] * s[$0 % n] }, energy, window.centre))
         }
         // The mixture, in offsets from the heaviest window's centre so that tiny widths survive.
-        let heaviest = parts.max { $0.logZ < $1.logZ }!
+        guard let heaviest = parts.max(by: { $0.logZ < $1.logZ }) else {
+            throw .failed("at temperature \(t) exp(-E/T) underflows on every node of the windows around the minima of E")
+        }
         let reference = heaviest.centre
         let relative = parts.map { exp($0.logZ - heaviest.logZ) }
         let total = relative.reduce(0, +)
@@ -207,8 +206,13 @@ extension HopfieldModel {
             }
         }
         let mean = (0..<n).map { reference[$0] + meanOffset[$0] }
-        return (StationaryStatistics(mean: mean, covariance: covariance, meanEnergy: lowest + meanEnergy,
-                                     logZ: heaviest.logZ + log(total) - lowest / t,
-                                     estimatedError: .infinity, nodesPerUnit: nodesPerUnit, windows: windows.count), lowest)
+        // Judged without log prod s_i of the first window (-690 at T = 1e-300): a unit, not Z's
+        // size; the same window at every level, so that it cancels in the change.
+        let unit = windows[0].scale.reduce(0) { $0 + log($1) }
+        let logSum = heaviest.logZ + log(total) - unit
+        return GibbsLevel(statistics: StationaryStatistics(mean: mean, covariance: covariance, meanEnergy: lowest + meanEnergy,
+                                                           logZ: logSum + unit - lowest / t, estimatedError: .infinity,
+                                                           nodesPerUnit: nodesPerUnit, windows: windows.count),
+                          logSum: logSum, shift: lowest)
     }
 }

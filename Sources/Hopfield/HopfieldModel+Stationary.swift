@@ -34,8 +34,7 @@ extension HopfieldModel {
     ///   itself would drown exp(-E/T) in its rounding. See ``gibbsWindows(temperature:minima:)``.
     ///
     /// Either stops when log Z changes by less than `tolerance` times max(1, |log Z + E_min/T|)
-    /// plus 4 ulp of E_min/T (the error of Z relative, not of the -E_min/T that dominates log Z
-    /// at low T), or fails naming the temperature after `maxLevel` halvings of the box (default
+    /// (the error of Z relative, not of the -E_min/T that dominates log Z at low T), or fails naming the temperature after `maxLevel` halvings of the box (default
     /// 9, 7, 4 for n = 1, 2, 3) or 8, 6, 4 of the windows.
     public func stationary(temperature t: Double, tolerance: Double = 1e-10, maxLevel: Int? = nil) throws(HopfieldError) -> StationaryStatistics {
         try requireSymmetric()
@@ -59,26 +58,28 @@ extension HopfieldModel {
     /// The window rule alone (the low-temperature route of ``stationary(temperature:tolerance:maxLevel:)``).
     func stationaryOnWindows(temperature t: Double, minima: [HopfieldFixedPoint], tolerance: Double = 1e-10) throws(HopfieldError) -> StationaryStatistics {
         let windows = try gibbsWindows(temperature: t, minima: minima)
-        return try refine(maxLevel: [8, 6, 4][n - 1], firstAcceptable: 1, tolerance: tolerance, temperature: t) { level in
-            windowMoments(windows, temperature: t, level: level)
+        return try refine(maxLevel: [8, 6, 4][n - 1], firstAcceptable: 1, tolerance: tolerance, temperature: t) { (level) throws(HopfieldError) in
+            try windowMoments(windows, temperature: t, level: level)
         }
     }
 
-    /// Nested refinement of `moments` (level l halves the spacing of level l - 1) until log Z settles.
+    /// Nested refinement of `moments` (level l halves the spacing of level l - 1) until log Z
+    /// settles. Each level gives log Z = logSum - shift/T + a constant; the change is taken part by part,
+    /// (logSum' - logSum) - (shift' - shift)/T, so that at low T it is not lost in the rounding of
+    /// the -E_min/T that dominates log Z, and is judged against max(1, |logSum|): Z's own error.
     private func refine(maxLevel: Int, firstAcceptable: Int, tolerance: Double, temperature t: Double,
-                        _ moments: (Int) -> (StationaryStatistics, shift: Double)) throws(HopfieldError) -> StationaryStatistics {
-        var previous: StationaryStatistics?
+                        _ moments: (Int) throws(HopfieldError) -> GibbsLevel) throws(HopfieldError) -> StationaryStatistics {
+        var previous: GibbsLevel?
         for level in 0...maxLevel {
-            let (current, shift) = moments(level)
+            let current = try moments(level)
             if let previous {
-                let change = abs(current.logZ - previous.logZ)
-                let refined = StationaryStatistics(mean: current.mean, covariance: current.covariance, meanEnergy: current.meanEnergy,
-                                                   logZ: current.logZ, estimatedError: change, nodesPerUnit: current.nodesPerUnit,
-                                                   windows: current.windows)
-                let allowed = tolerance * max(1, abs(current.logZ + shift / t)) + 4 * (shift / t).ulp.magnitude
-                if change <= allowed && level >= firstAcceptable { return refined }
+                let change = abs((current.logSum - previous.logSum) - (current.shift - previous.shift) / t)
+                let s = current.statistics
+                let refined = StationaryStatistics(mean: s.mean, covariance: s.covariance, meanEnergy: s.meanEnergy, logZ: s.logZ,
+                                                   estimatedError: change, nodesPerUnit: s.nodesPerUnit, windows: s.windows)
+                if change <= tolerance * max(1, abs(current.logSum)) && level >= firstAcceptable { return refined }
                 if level == maxLevel {
-                    throw .failed("the Gibbs quadrature did not converge: log Z changed by \(change) at \(current.nodesPerUnit) nodes per unit (temperature \(t))")
+                    throw .failed("the Gibbs quadrature did not converge: log Z changed by \(change) at \(s.nodesPerUnit) nodes per unit (temperature \(t))")
                 }
             }
             previous = current
@@ -148,8 +149,8 @@ extension HopfieldModel {
         return (nodes, weights)
     }
 
-    /// The box rule at step h; `shift` the smallest node energy the weights were scaled by.
-    private func boxMoments(temperature t: Double, step h: Double) -> (StationaryStatistics, shift: Double) {
+    /// The box rule at step h; its shift is the smallest node energy the weights were scaled by.
+    private func boxMoments(temperature t: Double, step h: Double) -> GibbsLevel {
         let (lo, hi) = activation.range
         let (nodes, weights) = tanhSinhRule(lower: lo, upper: hi, step: h)
         let rules = [[Double]](repeating: nodes, count: n), ruleWeights = [[Double]](repeating: weights, count: n)
@@ -167,8 +168,9 @@ extension HopfieldModel {
             k += 1
         }
         let (mean, covariance, meanEnergy, logSum) = sums.moments(origin: [Double](repeating: 0, count: n))
-        return (StationaryStatistics(mean: mean, covariance: covariance, meanEnergy: meanEnergy, logZ: logSum - lowest / t,
-                                     estimatedError: .infinity, nodesPerUnit: nodes.count, windows: 0), lowest)
+        return GibbsLevel(statistics: StationaryStatistics(mean: mean, covariance: covariance, meanEnergy: meanEnergy, logZ: logSum - lowest / t,
+                                                           estimatedError: .infinity, nodesPerUnit: nodes.count, windows: 0),
+                          logSum: logSum, shift: lowest)
     }
 
     /// Calls `body` with every node of the tensor rule (coordinate 0 fastest) and its weight.
@@ -186,6 +188,14 @@ extension HopfieldModel {
             body(point, w)
         }
     }
+}
+
+/// One level of a nested Gibbs rule: its statistics, with log Z = logSum - shift/T (plus, for
+/// windows, a constant of the rule: the log of their unit) kept in parts.
+struct GibbsLevel {
+    var statistics: StationaryStatistics
+    var logSum: Double
+    var shift: Double
 }
 
 /// Weighted sums of a Gibbs quadrature: Z, E, first and second moments of the points.

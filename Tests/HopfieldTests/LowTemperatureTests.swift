@@ -72,6 +72,7 @@ import Testing
         let spread = (root - 0.5) * (root - 0.5)
         #expect(st.covariance[0] > 0 && abs(st.covariance[0] / spread - 1) <= 1e-9 + 10 * t / spread)
         #expect(abs(st.covariance[1] / spread - 1) <= 1e-9 + 10 * t / spread)
-        #expect(st.estimatedError.isFinite && st.estimatedError <= 1e-10 * max(1, abs(st.logZ)))
+        // The change of log Z between the last two levels, not lost in the rounding of E_min/T ~ 1e20.
+        #expect(st.estimatedError <= 1e-9)
     }
 }

@@ -374,7 +374,7 @@ import Testing
             let mean = try #require(json["mean"] as? [Double]), cov = try #require(json["cov"] as? [[Double]])
             #expect(run.status == 0 && json["windows"] as? Int == 2)
             #expect(mean.allSatisfy { abs($0 - 0.5) < 1e-12 } && cov[0][0] > 0.18 && cov[1][1] > 0.18, "\(json)")
-            #expect((json["estimated_error"] as? Double ?? 1) < 1e-6)
+            #expect((json["estimated_error"] as? Double ?? 1) < 1e-9)
         }
     }
 
