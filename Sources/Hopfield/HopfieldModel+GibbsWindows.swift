@@ -46,6 +46,9 @@ extension HopfieldModel {
                 throw .failed("at temperature \(t) the Gibbs density is narrower than the box quadrature resolves, and a minimum of E lies within rounding of a face (unit \(i + 1), x = \(x[i])), where no window around it can be represented")
             }
             let scale = try gibbsWidths(temperature: t, at: minimum)
+            if let i = scale.firstIndex(where: { !($0 >= Double.leastNormalMagnitude && $0.isFinite) }) {
+                throw .failed("at temperature \(t) the Gibbs density around a minimum of E is \(scale[i]) wide along unit \(i + 1), below what double precision represents; raise the temperature")
+            }
             var lower = scale.map { -10 * $0 }, upper = scale.map { 10 * $0 }
             for i in 0..<n {
                 func edgeIsNegligible(_ d: Double) -> Bool {
