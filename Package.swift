@@ -7,6 +7,7 @@ let package = Package(
     name: "Neurodyn",
     products: [
         .library(name: "GSLKit", targets: ["GSLKit"]),
+        .library(name: "Activations", targets: ["Activations"]),
         .library(name: "MeanField", targets: ["MeanField"]),
         .library(name: "Embedding", targets: ["Embedding"]),
         .library(name: "Residual", targets: ["Residual"]),
@@ -31,24 +32,27 @@ let package = Package(
             linkerSettings: [.linkedLibrary("mvec"), .linkedLibrary("m")]
         ),
         .target(name: "GSLKit", dependencies: ["CGSL", "CVectorMath"]),
-        .target(name: "MeanField", dependencies: ["GSLKit"]),
-        .target(name: "Embedding", dependencies: ["MeanField", "GSLKit"]),
-        .target(name: "Residual", dependencies: ["MeanField", "GSLKit"]),
+        // phi and its derivatives, below both theories that use it (mean field and residual fields).
+        .target(name: "Activations"),
+        .target(name: "MeanField", dependencies: ["Activations", "GSLKit"]),
+        .target(name: "Embedding", dependencies: ["MeanField", "Activations", "GSLKit"]),
+        .target(name: "Residual", dependencies: ["Activations", "GSLKit"]),
         .target(name: "Hopfield", dependencies: ["GSLKit"]),
         .target(name: "Notebook"),
         .executableTarget(
             name: "neurodyn",
             dependencies: [
-                "MeanField", "Embedding", "Residual", "Hopfield", "Notebook", "GSLKit",
+                "Activations", "MeanField", "Embedding", "Residual", "Hopfield", "Notebook", "GSLKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .testTarget(name: "GSLKitTests", dependencies: ["GSLKit"]),
-        .testTarget(name: "MeanFieldTests", dependencies: ["MeanField", "GSLKit"]),
-        .testTarget(name: "EmbeddingTests", dependencies: ["Embedding", "MeanField", "GSLKit"]),
-        .testTarget(name: "ResidualTests", dependencies: ["Residual", "MeanField", "GSLKit"]),
+        .testTarget(name: "ActivationsTests", dependencies: ["Activations"]),
+        .testTarget(name: "MeanFieldTests", dependencies: ["MeanField", "Activations", "GSLKit"]),
+        .testTarget(name: "EmbeddingTests", dependencies: ["Embedding", "MeanField", "Activations", "GSLKit"]),
+        .testTarget(name: "ResidualTests", dependencies: ["Residual", "Activations", "GSLKit"]),
         .testTarget(name: "HopfieldTests", dependencies: ["Hopfield", "GSLKit"]),
         .testTarget(name: "NotebookTests", dependencies: ["Notebook"]),
-        .testTarget(name: "NeurodynCLITests", dependencies: ["neurodyn", "MeanField", "GSLKit"]),
+        .testTarget(name: "NeurodynCLITests", dependencies: ["neurodyn", "Activations", "MeanField", "GSLKit"]),
     ]
 )

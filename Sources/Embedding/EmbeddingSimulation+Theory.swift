@@ -1,3 +1,4 @@
+import Activations
 import MeanField
 
 /// The mean-field predictions for an ``EmbeddingSimulation``'s own manifold, point by point,

@@ -1,3 +1,5 @@
+import Activations
+
 /// The quadrature loops, generic over the activation kernel so that each is specialised.
 
 /// Sums the six regular moments of ``LengthMoments`` over a rule.

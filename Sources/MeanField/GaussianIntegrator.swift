@@ -1,3 +1,4 @@
+import Activations
 import Foundation
 
 /// Computes Gaussian expectations of one activation by composite Gauss-Legendre quadrature

@@ -1,3 +1,4 @@
+import Activations
 import Foundation
 
 /// F(q) = V(q) - q at one q, with the bound below which its sign is not known.

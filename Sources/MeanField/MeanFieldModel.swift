@@ -1,3 +1,4 @@
+import Activations
 import Foundation
 
 /// A random deep network in the mean-field limit.

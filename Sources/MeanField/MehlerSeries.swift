@@ -1,3 +1,4 @@
+import Activations
 import Foundation
 
 /// The Hermite (Mehler) expansion of the equal-variance correlation integral:

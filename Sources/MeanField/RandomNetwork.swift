@@ -1,3 +1,4 @@
+import Activations
 import Foundation
 
 /// A random fully connected network of finite widths, in DESIGN.md section 2's conventions:

@@ -1,5 +1,5 @@
+import Activations
 import GSLKit
-import MeanField
 
 /// The residual vector field f(x) = W2 phi(W1 x + b1) + b2 (DESIGN.md section 4), time-independent,
 /// applied to a whole batch at once: X is B x d row-major (one state per row), so the batch is one

@@ -1,5 +1,5 @@
+import Activations
 import GSLKit
-import MeanField
 
 /// The near-identity feedforward field f(t, x) = A(t) x + c(t) + g(x) (DESIGN.md section 4): the
 /// limit of the feedforward net x_{n+1} = sigma(W_n x_n + b_n) with W_n = I + eps A(t_n),

@@ -1,4 +1,4 @@
-import MeanField
+import Activations
 
 /// The MLP field with time-dependent weights, f(t, x) = W2(t) phi(W1(t) x + b1(t)) + b2(t): the
 /// continuous-depth limit of a ResNet whose blocks have their own weights. theta(t) interpolates

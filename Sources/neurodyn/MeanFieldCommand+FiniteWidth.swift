@@ -1,3 +1,4 @@
+import Activations
 import ArgumentParser
 import Foundation
 import MeanField

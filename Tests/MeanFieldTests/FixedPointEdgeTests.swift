@@ -1,3 +1,4 @@
+import Activations
 import Foundation
 import GSLKit
 import MeanField

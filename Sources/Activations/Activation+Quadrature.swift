@@ -11,6 +11,10 @@ public struct QuadratureProfile: Sendable, Equatable {
         public var center: Double
         public var halfWidth: Double
         public var panelWidth: Double
+
+        public init(center: Double, halfWidth: Double, panelWidth: Double) {
+            (self.center, self.halfWidth, self.panelWidth) = (center, halfWidth, panelWidth)
+        }
     }
 
     /// Zones of fine panels (infinite halfWidth: everywhere).

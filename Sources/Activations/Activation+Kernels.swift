@@ -3,12 +3,12 @@ import Foundation
 /// One activation's derivatives as a static function, so that quadrature loops written
 /// generically over a kernel are specialised and the evaluation inlines into them (one switch
 /// per loop instead of one per node).
-protocol ActivationKernel {
+@usableFromInline package protocol ActivationKernel {
     static func derivatives(_ u: Double) -> Activation.Derivatives
 }
 
 /// A loop body generic over the kernel; ``Activation/withKernel(_:)`` picks the kernel once.
-protocol KernelBody {
+@usableFromInline package protocol KernelBody {
     associatedtype Output
     func run<K: ActivationKernel>(_ kernel: K.Type) -> Output
 }
@@ -20,7 +20,7 @@ struct Evaluate: KernelBody {
 
 extension Activation {
     @inline(__always)
-    func withKernel<B: KernelBody>(_ body: B) -> B.Output {
+    @inlinable package func withKernel<B: KernelBody>(_ body: B) -> B.Output {
         switch self {
         case .linear: body.run(LinearKernel.self)
         case .relu: body.run(ReluKernel.self)
@@ -36,18 +36,18 @@ extension Activation {
     }
 }
 
-enum LinearKernel: ActivationKernel {
-    @inline(__always) static func derivatives(_ u: Double) -> Activation.Derivatives { .init(u, 1, 0, 0, 0) }
+@usableFromInline enum LinearKernel: ActivationKernel {
+    @inlinable @inline(__always) static func derivatives(_ u: Double) -> Activation.Derivatives { .init(u, 1, 0, 0, 0) }
 }
 
-enum ReluKernel: ActivationKernel {
-    @inline(__always) static func derivatives(_ u: Double) -> Activation.Derivatives {
+@usableFromInline enum ReluKernel: ActivationKernel {
+    @inlinable @inline(__always) static func derivatives(_ u: Double) -> Activation.Derivatives {
         u > 0 ? .init(u, 1, 0, 0, 0) : .init(0, 0, 0, 0, 0)
     }
 }
 
-enum HardTanhKernel: ActivationKernel {
-    @inline(__always) static func derivatives(_ u: Double) -> Activation.Derivatives {
+@usableFromInline enum HardTanhKernel: ActivationKernel {
+    @inlinable @inline(__always) static func derivatives(_ u: Double) -> Activation.Derivatives {
         if u > 1 { return .init(1, 0, 0, 0, 0) }
         if u < -1 { return .init(-1, 0, 0, 0, 0) }
         return .init(u, 1, 0, 0, 0)
@@ -55,8 +55,8 @@ enum HardTanhKernel: ActivationKernel {
 }
 
 /// erf: phi' = (2/sqrt(pi)) e^{-u^2}; phi'' = -2u phi'; phi''' = (4u^2 - 2) phi'; phi'''' = (12u - 8u^3) phi'.
-enum ErfKernel: ActivationKernel {
-    @inline(__always) static func derivatives(_ u: Double) -> Activation.Derivatives {
+@usableFromInline enum ErfKernel: ActivationKernel {
+    @inlinable @inline(__always) static func derivatives(_ u: Double) -> Activation.Derivatives {
         let d1 = 1.1283791670955126 * Foundation.exp(-u * u)
         let u2 = u * u
         return .init(Foundation.erf(u), d1, -2 * u * d1, (4 * u2 - 2) * d1, (12 * u - 8 * u2 * u) * d1)
@@ -67,8 +67,8 @@ enum ErfKernel: ActivationKernel {
 /// phi'''' = 8t(1 - t^2)(2 - 3t^2). With e = e^{-2|u|} and m = e - 1: tanh|u| = -m/(2 + m),
 /// sech^2 u = 4e/(2 + m)^2. One transcendental call: expm1 for |u| < 1/2 (where 1 - e would
 /// cancel), exp beyond (where 1 + expm1 would lose e entirely).
-enum TanhKernel: ActivationKernel {
-    @inline(__always) static func derivatives(_ u: Double) -> Activation.Derivatives {
+@usableFromInline enum TanhKernel: ActivationKernel {
+    @inlinable @inline(__always) static func derivatives(_ u: Double) -> Activation.Derivatives {
         let a = -2 * Swift.abs(u)
         let m: Double, e: Double
         if a > -1 {
@@ -88,8 +88,8 @@ enum TanhKernel: ActivationKernel {
 
 /// The logistic s = 1/(1 + e^{-u}) with s and 1 - s from one exponential;
 /// s' = s(1-s), s'' = s'(1-2s), s''' = s'(1 - 6s'), s'''' = s'(1-2s)(1 - 12s').
-enum SigmoidKernel: ActivationKernel {
-    @inline(__always) static func derivatives(_ u: Double) -> Activation.Derivatives {
+@usableFromInline enum SigmoidKernel: ActivationKernel {
+    @inlinable @inline(__always) static func derivatives(_ u: Double) -> Activation.Derivatives {
         let e = Foundation.exp(-Swift.abs(u))
         let big = 1 / (1 + e), small = e * big
         let (s, sc) = u >= 0 ? (big, small) : (small, big)
@@ -100,8 +100,8 @@ enum SigmoidKernel: ActivationKernel {
 }
 
 /// softplus log(1 + e^u) = max(u, 0) + log1p(e^{-|u|}); its derivatives are the logistic's.
-enum SoftplusKernel: ActivationKernel {
-    @inline(__always) static func derivatives(_ u: Double) -> Activation.Derivatives {
+@usableFromInline enum SoftplusKernel: ActivationKernel {
+    @inlinable @inline(__always) static func derivatives(_ u: Double) -> Activation.Derivatives {
         let l = SigmoidKernel.derivatives(u)
         let e = Foundation.exp(-Swift.abs(u))
         return .init(Swift.max(u, 0) + Foundation.log1p(e), l.d0, l.d1, l.d2, l.d3)
@@ -109,8 +109,8 @@ enum SoftplusKernel: ActivationKernel {
 }
 
 /// swish / SiLU u s(u): (u s)^(k) = k s^(k-1) + u s^(k).
-enum SwishKernel: ActivationKernel {
-    @inline(__always) static func derivatives(_ u: Double) -> Activation.Derivatives {
+@usableFromInline enum SwishKernel: ActivationKernel {
+    @inlinable @inline(__always) static func derivatives(_ u: Double) -> Activation.Derivatives {
         let l = SigmoidKernel.derivatives(u)
         return .init(u * l.d0, l.d0 + u * l.d1, 2 * l.d1 + u * l.d2, 3 * l.d2 + u * l.d3, 4 * l.d3 + u * l.d4)
     }
@@ -118,8 +118,8 @@ enum SwishKernel: ActivationKernel {
 
 /// gelu u Phi(u), n the standard normal density: phi' = Phi + u n; phi'' = n(2 - u^2);
 /// phi''' = n(u^3 - 4u); phi'''' = n(-u^4 + 7u^2 - 4).
-enum GeluKernel: ActivationKernel {
-    @inline(__always) static func derivatives(_ u: Double) -> Activation.Derivatives {
+@usableFromInline enum GeluKernel: ActivationKernel {
+    @inlinable @inline(__always) static func derivatives(_ u: Double) -> Activation.Derivatives {
         let n = 0.3989422804014327 * Foundation.exp(-0.5 * u * u)
         let cdf = 0.5 * Foundation.erfc(-u * 0.7071067811865476)
         let u2 = u * u
@@ -127,8 +127,8 @@ enum GeluKernel: ActivationKernel {
     }
 }
 
-enum SinKernel: ActivationKernel {
-    @inline(__always) static func derivatives(_ u: Double) -> Activation.Derivatives {
+@usableFromInline enum SinKernel: ActivationKernel {
+    @inlinable @inline(__always) static func derivatives(_ u: Double) -> Activation.Derivatives {
         let s = Foundation.sin(u), c = Foundation.cos(u)
         return .init(s, c, -s, -c, s)
     }

@@ -1,5 +1,5 @@
 import Foundation
-import MeanField
+import Activations
 import Testing
 
 /// Each derivative formula against a central finite difference of the one below it.
@@ -39,14 +39,5 @@ import Testing
         #expect(Activation(name: "SiLU") == .swish)
         #expect(Activation(name: "hard-tanh") == .hardTanh)
         #expect(Activation(name: "softsign") == nil)
-    }
-}
-
-@Suite struct ClosedFormFlagTests {
-    @Test func flagsMatchTheClosedForms() {
-        for activation in Activation.allCases {
-            #expect(activation.hasClosedFormLength == (activation.closedFormLength(q: 1) != nil), "\(activation)")
-            #expect(activation.hasClosedFormCross == (activation.closedFormCross(q11: 1, q22: 2, c: 0.3) != nil), "\(activation)")
-        }
     }
 }
