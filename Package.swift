@@ -12,7 +12,7 @@ let package = Package(
         .library(name: "Embedding", targets: ["Embedding"]),
         .library(name: "Residual", targets: ["Residual"]),
         .library(name: "Hopfield", targets: ["Hopfield"]),
-        .library(name: "Notebook", targets: ["Notebook"]),
+        .library(name: "RunOutput", targets: ["RunOutput"]),
         .executable(name: "neurodyn", targets: ["neurodyn"]),
     ],
     dependencies: [
@@ -20,29 +20,31 @@ let package = Package(
     ],
     targets: [
         .systemLibrary(
-            name: "CGSL",
+            name: "_CGSL",
             providers: [.apt(["libgsl-dev", "libopenblas-dev"])]
         ),
+        // C logic beside GSL's API (the allocator, stepper lookup by name, MT19937 seeding).
+        .target(name: "_CGSLSupport", dependencies: ["_CGSL"]),
         // Vectorised loops (exp through glibc's libmvec via clang's -fveclib, tanh, the
         // perceptron's products), called only from GSLKit; each is built for x86-64-v4, -v3 and
         // the baseline, chosen once per process from the CPU or lowered by NEURODYN_ISA.
         .target(
-            name: "CVectorMath",
+            name: "_CVectorMath",
             cSettings: [.unsafeFlags(["-O3", "-fno-math-errno", "-fveclib=libmvec"])],
             linkerSettings: [.linkedLibrary("mvec"), .linkedLibrary("m")]
         ),
-        .target(name: "GSLKit", dependencies: ["CGSL", "CVectorMath"]),
+        .target(name: "GSLKit", dependencies: ["_CGSL", "_CGSLSupport", "_CVectorMath"]),
         // phi and its derivatives, below both theories that use it (mean field and residual fields).
         .target(name: "Activations"),
         .target(name: "MeanField", dependencies: ["Activations", "GSLKit"]),
         .target(name: "Embedding", dependencies: ["MeanField", "Activations", "GSLKit"]),
         .target(name: "Residual", dependencies: ["Activations", "GSLKit"]),
         .target(name: "Hopfield", dependencies: ["GSLKit"]),
-        .target(name: "Notebook"),
+        .target(name: "RunOutput"),
         .executableTarget(
             name: "neurodyn",
             dependencies: [
-                "Activations", "MeanField", "Embedding", "Residual", "Hopfield", "Notebook", "GSLKit",
+                "Activations", "MeanField", "Embedding", "Residual", "Hopfield", "RunOutput", "GSLKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -52,7 +54,7 @@ let package = Package(
         .testTarget(name: "EmbeddingTests", dependencies: ["Embedding", "MeanField", "Activations", "GSLKit"]),
         .testTarget(name: "ResidualTests", dependencies: ["Residual", "Activations", "GSLKit"]),
         .testTarget(name: "HopfieldTests", dependencies: ["Hopfield", "GSLKit"]),
-        .testTarget(name: "NotebookTests", dependencies: ["Notebook"]),
-        .testTarget(name: "NeurodynCLITests", dependencies: ["neurodyn", "Activations", "MeanField", "GSLKit"]),
+        .testTarget(name: "RunOutputTests", dependencies: ["RunOutput"]),
+        .testTarget(name: "NeurodynCLITests", dependencies: ["neurodyn", "Activations", "MeanField", "GSLKit", "RunOutput"]),
     ]
 )

@@ -1,4 +1,4 @@
-import CGSL
+import _CGSL
 
 /// Doubly-adaptive Clenshaw-Curtis quadrature of f on [lower, upper] by GSL's
 /// `gsl_integration_cquad` (Gonnet 2010), through a `gsl_function` callback. Slow (a callback per

@@ -1,4 +1,4 @@
-import CGSL
+import _CGSL
 import Foundation
 
 extension BLAS {

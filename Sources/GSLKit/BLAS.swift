@@ -1,4 +1,4 @@
-import CGSL
+import _CGSL
 
 /// Thin views of OpenBLAS (linked in place of gslcblas, so GSL's own BLAS calls use it too).
 public enum BLAS {

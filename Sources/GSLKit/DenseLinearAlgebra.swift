@@ -1,4 +1,4 @@
-import CGSL
+import _CGSL
 
 /// Dense linear algebra on small row-major matrices through GSL (`gsl_eigen_symm`,
 /// `gsl_linalg_LU_*`): stability of fixed points and Newton steps of a few unknowns.

@@ -1,4 +1,4 @@
-import CGSL
+import _CGSL
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -1,4 +1,5 @@
-import CGSL
+import _CGSL
+import _CGSLSupport
 
 /// A system of ordinary differential equations dy/dt = f(t, y) for GSL's `odeiv2` steppers.
 ///
@@ -36,7 +37,9 @@ public enum GSLStepper: String, CaseIterable, Sendable {
 
     /// GSL's step type of this case, found by its C name (`gsl_odeiv2_step_type.name`), which
     /// the raw value spells: reordering the cases cannot pick another stepper.
-    var stepType: UnsafePointer<gsl_odeiv2_step_type>? { cgsl_odeiv2_step_named(rawValue) }
+    var stepType: UnsafePointer<gsl_odeiv2_step_type>? {
+        cgsl_odeiv2_step_named(rawValue)?.assumingMemoryBound(to: gsl_odeiv2_step_type.self)
+    }
 
     /// The name GSL gives the stepper it runs for this case.
     public var gslName: String? { stepType.map { String(cString: $0.pointee.name) } }

@@ -1,4 +1,4 @@
-import CGSL
+import _CGSL
 
 /// Gauss-Legendre nodes and weights on [-1, 1], read once from GSL's
 /// `gsl_integration_glfixed_table` (exact for polynomials of degree 2n - 1).

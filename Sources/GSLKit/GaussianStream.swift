@@ -1,4 +1,5 @@
-import CGSL
+import _CGSL
+import _CGSLSupport
 
 /// A stream of standard normal variates from GSL's MT19937 and its ziggurat sampler
 /// (`gsl_ran_gaussian_ziggurat`, Marsaglia & Tsang 2000).
@@ -21,8 +22,9 @@ public final class GaussianStream {
             words[i] = UInt32(truncatingIfNeeded: z)
             words[i + 1] = UInt32(truncatingIfNeeded: z >> 32)
         }
-        let filled = words.withUnsafeBufferPointer { cgsl_rng_mt19937_fill_state(generator, $0.baseAddress) }
-        precondition(filled == 1, "GSL's MT19937 state layout is not the one CGSL.h mirrors")
+        precondition(generator.pointee.type == cgsl_rng_mt19937(), "the generator is GSL's MT19937")
+        let filled = words.withUnsafeBufferPointer { cgsl_mt19937_fill_state(gsl_rng_state(generator), gsl_rng_size(generator), $0.baseAddress) }
+        precondition(filled == 1, "GSL's MT19937 state layout is not the one gsl_support.c mirrors")
     }
 
     deinit { gsl_rng_free(generator) }

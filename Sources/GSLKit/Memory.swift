@@ -1,4 +1,5 @@
-import CGSL
+import _CGSL
+import _CGSLSupport
 
 /// Process-wide allocator settings for hot loops that allocate big temporaries.
 public enum Memory {

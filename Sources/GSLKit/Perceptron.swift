@@ -1,4 +1,4 @@
-import CVectorMath
+import _CVectorMath
 
 /// The products of a one-hidden-layer perceptron f(x) = W2 phi(W1 x + b1) + b2 over a batch of
 /// rows, in C loops vectorised over the hidden index (`Sources/CVectorMath/perceptron.c`): for

@@ -1,4 +1,4 @@
-import CGSL
+import _CGSL
 
 /// Why a root solve stopped without an answer.
 public enum RootFindingError: Error, Equatable, Sendable, CustomStringConvertible {

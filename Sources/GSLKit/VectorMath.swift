@@ -1,4 +1,4 @@
-import CVectorMath
+import _CVectorMath
 
 /// Vectorised loops over contiguous buffers (C, `Sources/CVectorMath`): exp through glibc's
 /// libmvec (within 4 ulp), tanh by our own branch-free kernel (within 2 ulp); AVX-512 or AVX2

@@ -3,7 +3,7 @@ import ArgumentParser
 import Embedding
 import Foundation
 import MeanField
-import Notebook
+import RunOutput
 
 extension EmbeddingCommand {
     struct Conformality: ParsableCommand {

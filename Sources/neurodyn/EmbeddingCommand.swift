@@ -3,7 +3,7 @@ import ArgumentParser
 import Embedding
 import Foundation
 import MeanField
-import Notebook
+import RunOutput
 
 struct EmbeddingCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

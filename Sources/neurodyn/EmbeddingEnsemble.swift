@@ -3,7 +3,7 @@ import ArgumentParser
 import Embedding
 import Foundation
 import MeanField
-import Notebook
+import RunOutput
 
 /// What the measuring embedding commands share: the model, the manifold and its placement,
 /// the ensemble, the run, and the predictions for the same points.

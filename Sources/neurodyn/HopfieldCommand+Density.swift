@@ -3,7 +3,7 @@ import ArgumentParser
 import Foundation
 import GSLKit
 import Hopfield
-import Notebook
+import RunOutput
 
 extension HopfieldCommand {
     struct Density: ParsableCommand {

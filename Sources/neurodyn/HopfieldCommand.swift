@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import GSLKit
 import Hopfield
-import Notebook
+import RunOutput
 
 struct HopfieldCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import Hopfield
-import Notebook
+import RunOutput
 
 extension HopfieldError: CommandLineError {}
 

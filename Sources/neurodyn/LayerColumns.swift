@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import Notebook
+import RunOutput
 
 /// Per-layer columns, the shape of every simulate and embedding result: printed in the chosen
 /// format and, with --out, written as NAME.csv, NAME.json and run.json.

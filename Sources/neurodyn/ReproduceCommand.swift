@@ -1,63 +1,6 @@
 import ArgumentParser
 import Foundation
-import Notebook
-
-/// One headline experiment of DESIGN.md section 7: the runs that make its data and the notebook
-/// that plots them (each figure saved as a PNG when the notebook is executed).
-struct Recipe: Sendable {
-    let name: String
-    let title: String
-    /// Makes the data files in the recipe's directory (quick or full sizes).
-    let run: @Sendable (RecipeContext) throws -> Void
-    /// The notebook, reading the files `run` wrote.
-    let notebook: @Sendable (_ quick: Bool) -> NotebookDocument
-
-    static let all: [Recipe] = [.poole, .phaseDiagrams, .greatCircle, .amari, .finiteWidth, .residual, .hopfield]
-}
-
-/// What a recipe's runs have at hand: its directory, the sizes, the seed, and this binary.
-struct RecipeContext: Sendable {
-    let directory: URL
-    let quick: Bool
-    let seed: UInt64
-    let quiet: Bool
-
-    /// `value` for quick runs, `full` otherwise.
-    func size<T>(_ quick: T, _ full: T) -> T { self.quick ? quick : full }
-
-    /// Runs `neurodyn arguments` (this same binary) and, with `stdout`, stores its standard output
-    /// atomically in that file. A step whose output file exists is skipped (an interrupted
-    /// reproduce resumes where it stopped; files are only ever complete).
-    func neurodyn(_ arguments: [String], stdout name: String? = nil, creates marker: String? = nil) throws {
-        if let done = name ?? marker, FileManager.default.fileExists(atPath: directory.appendingPathComponent(done).path) { return }
-        if !quiet { FileHandle.standardError.write(Data("neurodyn: reproduce: neurodyn \(arguments.joined(separator: " "))\n".utf8)) }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-        process.arguments = arguments
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.standardError  // the step's own messages (and errors) reach the user
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw RecipeError("'neurodyn \(arguments.joined(separator: " "))' failed (exit \(process.terminationStatus))")
-        }
-        if let name { try write(data, name) }
-    }
-
-    /// Writes a file of the recipe atomically.
-    func write(_ data: Data, _ name: String) throws {
-        do { try AtomicFile.write(data, to: directory.appendingPathComponent(name)) } catch { throw RecipeError(error.description) }
-    }
-
-    func write(_ text: String, _ name: String) throws { try write(Data(text.utf8), name) }
-}
-
-struct RecipeError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
-}
+import RunOutput
 
 struct ReproduceCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -160,61 +103,5 @@ struct ReproduceCommand: ParsableCommand {
         for case let url as URL in enumerator where url.lastPathComponent.hasPrefix(".") && (url.lastPathComponent.contains(".partial") || url.lastPathComponent.hasSuffix(".tmp.png")) {
             try? FileManager.default.removeItem(at: url)
         }
-    }
-}
-
-/// Finding a Python that can execute notebooks, and executing one.
-enum NotebookRunner {
-    /// Every output-free notebook under `directory` (not the executed copies), sorted.
-    static func notebooks(in directory: URL) -> [URL] {
-        guard let enumerator = FileManager.default.enumerator(at: directory, includingPropertiesForKeys: nil) else { return [] }
-        return enumerator.compactMap { $0 as? URL }
-            .filter { $0.pathExtension == "ipynb" && !$0.lastPathComponent.hasSuffix(".executed.ipynb") && !$0.lastPathComponent.hasPrefix(".") }
-            .sorted { $0.path < $1.path }
-    }
-
-    /// NEURODYN_PYTHON when set (and then only it), else ./.venv/bin/python, else /usr/bin/python3.
-    static func find() -> String? {
-        let candidates = ProcessInfo.processInfo.environment["NEURODYN_PYTHON"].map { [$0] }
-            ?? [FileManager.default.currentDirectoryPath + "/.venv/bin/python", "/usr/bin/python3"]
-        return candidates.first { path in
-            FileManager.default.isExecutableFile(atPath: path) && (try? run(path, ["-c", "import nbconvert, matplotlib"], in: nil).status) == 0
-        }
-    }
-
-    /// Executes DIR/NAME.ipynb into DIR/NAME.executed.ipynb (atomically) with the directory as
-    /// working directory; returns the PNGs the notebook saved.
-    static func execute(python: String, directory: URL, name: String) -> Result<[String], RecipeError> {
-        let temporary = ".\(name).executing.partial"
-        let result: (status: Int32, stderr: String)
-        do {
-            result = try run(python, ["-m", "nbconvert", "--to", "notebook", "--execute", "--ExecutePreprocessor.timeout=600",
-                                      "--output", temporary, name + ".ipynb"], in: directory)
-        } catch { return .failure(RecipeError("\(error)")) }
-        let produced = directory.appendingPathComponent(temporary + ".ipynb")
-        guard result.status == 0 else {
-            try? FileManager.default.removeItem(at: produced)
-            let lines = result.stderr.split(separator: "\n").suffix(6).joined(separator: "\n")
-            return .failure(RecipeError(lines))
-        }
-        guard rename(produced.path, directory.appendingPathComponent(name + ".executed.ipynb").path) == 0 else {
-            return .failure(RecipeError("cannot rename the executed notebook"))
-        }
-        let after = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
-        return .success(after.filter { $0.hasSuffix(".png") && !$0.hasPrefix(".") }.sorted())
-    }
-
-    static func run(_ executable: String, _ arguments: [String], in directory: URL?) throws -> (status: Int32, stderr: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        if let directory { process.currentDirectoryURL = directory }
-        let err = Pipe()
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = err
-        try process.run()
-        let data = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
     }
 }

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import Notebook
+import RunOutput
 import Residual
 
 extension ResidualCommand {

@@ -3,7 +3,7 @@ import ArgumentParser
 import Foundation
 import GSLKit
 import MeanField
-import Notebook
+import RunOutput
 import Residual
 
 extension ResidualCommand {

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import MeanField
-import Notebook
+import RunOutput
 import Residual
 
 struct ResidualCommand: ParsableCommand {

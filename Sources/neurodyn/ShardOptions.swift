@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import Notebook
+import RunOutput
 
 /// --shard-index/--shard-count for sweeps (DESIGN.md section 6).
 struct ShardOptions: ParsableArguments {
@@ -12,10 +12,28 @@ struct ShardOptions: ParsableArguments {
     var directory: String?
 
     func shard() throws -> Shard {
-        do { return try Shard.resolve(index: index, count: count) } catch {
+        do { return try Self.shard(index: index, count: count) } catch {
             printError("invalid shard: \(error.description)")
             throw ExitCode(64)
         }
+    }
+}
+
+extension ShardOptions {
+    /// The shard from explicit options, else SLURM_ARRAY_TASK_ID / SLURM_ARRAY_TASK_COUNT, else
+    /// OMPI_COMM_WORLD_RANK / OMPI_COMM_WORLD_SIZE, else 0 of 1. Slurm arrays must be numbered
+    /// from 0 (the task id is the index); an explicit count wins over the environment's, which
+    /// is what a resubmission of a few missing shards needs.
+    static func shard(index: Int?, count: Int?, environment: [String: String] = ProcessInfo.processInfo.environment) throws(ShardError) -> Shard {
+        func number(_ key: String) throws(ShardError) -> Int? {
+            guard let text = environment[key] else { return nil }
+            guard let value = Int(text) else { throw .invalid("\(key) must be an integer, got '\(text)'") }
+            return value
+        }
+        let slurm = (try number("SLURM_ARRAY_TASK_ID"), try number("SLURM_ARRAY_TASK_COUNT"))
+        let mpi = (try number("OMPI_COMM_WORLD_RANK"), try number("OMPI_COMM_WORLD_SIZE"))
+        let fromEnvironment: (Int, Int)? = slurm.0 != nil ? (slurm.0!, slurm.1 ?? 1) : mpi.0 != nil ? (mpi.0!, mpi.1 ?? 1) : nil
+        return try Shard(index: index ?? fromEnvironment?.0 ?? 0, count: count ?? fromEnvironment?.1 ?? 1)
     }
 }
 

@@ -2,7 +2,7 @@ import Activations
 import ArgumentParser
 import Foundation
 import MeanField
-import Notebook
+import RunOutput
 
 extension SimulateCommand {
     struct Boundary: ParsableCommand {

@@ -3,7 +3,7 @@ import ArgumentParser
 import Foundation
 import GSLKit
 import MeanField
-import Notebook
+import RunOutput
 
 struct SimulateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,4 +1,4 @@
-import Notebook
+import RunOutput
 
 /// Plain-text tables for people on stdout.
 enum TableText {

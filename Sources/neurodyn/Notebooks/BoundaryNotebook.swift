@@ -1,6 +1,6 @@
 import Activations
 import MeanField
-import Notebook
+import RunOutput
 
 /// The notebook written beside a finite-width boundary's boundary.csv.
 enum BoundaryNotebook {

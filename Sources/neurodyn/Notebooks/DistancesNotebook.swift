@@ -1,4 +1,4 @@
-import Notebook
+import RunOutput
 
 /// The notebook written beside `embedding distances`' data: Amari's paradox in one figure.
 enum DistancesNotebook {

@@ -1,6 +1,6 @@
 import Activations
 import MeanField
-import Notebook
+import RunOutput
 
 /// The notebook written beside a phase diagram's phase.csv.
 enum PhaseNotebook {

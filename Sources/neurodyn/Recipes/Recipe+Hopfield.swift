@@ -2,7 +2,7 @@ import Activations
 import Foundation
 import GSLKit
 import Hopfield
-import Notebook
+import RunOutput
 
 extension Recipe {
     /// Two logistic units, W = [[0, w], [w, 0]], I = -w/2: the centre x = (1/2, 1/2) is a fixed

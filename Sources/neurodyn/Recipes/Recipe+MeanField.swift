@@ -1,6 +1,6 @@
 import Foundation
 import MeanField
-import Notebook
+import RunOutput
 
 /// The first cell of every headline notebook: imports, and `save`, which writes a figure
 /// atomically (a temporary file renamed over the PNG).

@@ -1,5 +1,5 @@
 import Foundation
-import Notebook
+import RunOutput
 
 extension Recipe {
     static let residual = Recipe(

@@ -1,5 +1,5 @@
 import Foundation
-import Notebook
+import RunOutput
 import Testing
 
 @Suite struct JSONValueTests {
@@ -92,19 +92,6 @@ import Testing
         }
         #expect(try Shard(index: 1, count: 3).units(of: 8) == [1, 4, 7])
         #expect(try Shard(index: 3, count: 8).stem == "shard-0003-of-0008")
-    }
-
-    @Test func environmentGivesTheDefaultsAndOptionsWin() throws {
-        #expect(try Shard.resolve(index: nil, count: nil, environment: [:]) == Shard(index: 0, count: 1))
-        #expect(try Shard.resolve(index: nil, count: nil, environment: ["SLURM_ARRAY_TASK_ID": "3", "SLURM_ARRAY_TASK_COUNT": "4"])
-                == Shard(index: 3, count: 4))
-        #expect(try Shard.resolve(index: nil, count: nil, environment: ["OMPI_COMM_WORLD_RANK": "1", "OMPI_COMM_WORLD_SIZE": "2"])
-                == Shard(index: 1, count: 2))
-        // A resubmission of shard 5 alone: the array has one task, the count comes from the option.
-        #expect(try Shard.resolve(index: nil, count: 8, environment: ["SLURM_ARRAY_TASK_ID": "5", "SLURM_ARRAY_TASK_COUNT": "1"])
-                == Shard(index: 5, count: 8))
-        #expect(throws: ShardError.self) { try Shard.resolve(index: 4, count: 4, environment: [:]) }
-        #expect(throws: ShardError.self) { try Shard.resolve(index: nil, count: nil, environment: ["SLURM_ARRAY_TASK_ID": "x"]) }
     }
 
     @Test func jsonReadsBackWhatItWrites() throws {

@@ -14,22 +14,6 @@ public struct Shard: Sendable, Equatable {
         (self.index, self.count) = (index, count)
     }
 
-    /// The shard from explicit options, else SLURM_ARRAY_TASK_ID / SLURM_ARRAY_TASK_COUNT, else
-    /// OMPI_COMM_WORLD_RANK / OMPI_COMM_WORLD_SIZE, else 0 of 1. Slurm arrays must be numbered
-    /// from 0 (the task id is the index); an explicit count wins over the environment's, which
-    /// is what a resubmission of a few missing shards needs.
-    public static func resolve(index: Int?, count: Int?, environment: [String: String] = ProcessInfo.processInfo.environment) throws(ShardError) -> Shard {
-        func number(_ key: String) throws(ShardError) -> Int? {
-            guard let text = environment[key] else { return nil }
-            guard let value = Int(text) else { throw .invalid("\(key) must be an integer, got '\(text)'") }
-            return value
-        }
-        let slurm = (try number("SLURM_ARRAY_TASK_ID"), try number("SLURM_ARRAY_TASK_COUNT"))
-        let mpi = (try number("OMPI_COMM_WORLD_RANK"), try number("OMPI_COMM_WORLD_SIZE"))
-        let fromEnvironment: (Int, Int)? = slurm.0 != nil ? (slurm.0!, slurm.1 ?? 1) : mpi.0 != nil ? (mpi.0!, mpi.1 ?? 1) : nil
-        return try Shard(index: index ?? fromEnvironment?.0 ?? 0, count: count ?? fromEnvironment?.1 ?? 1)
-    }
-
     public var isWhole: Bool { count == 1 }
 
     /// This shard's units of 0..<total.

@@ -1,4 +1,4 @@
-#include "CVectorMath.h"
+#include "_CVectorMath.h"
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>

@@ -1,4 +1,4 @@
-#include "CVectorMath.h"
+#include "_CVectorMath.h"
 #include "dispatch.h"
 #include <math.h>
 #include <stdint.h>
