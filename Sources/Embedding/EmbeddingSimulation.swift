@@ -153,9 +153,6 @@ public struct EmbeddingSimulation: Sendable {
         let frameSeed = SplitMix64.derive(base: seed, index: .max)
         let stride = Quantity.allCases.count + separations.count, depth = network.depth
         let storage = SharedResults<Double>(repeating: 0, count: networks * depth * stride)
-        let savedThreads = BLAS.threads
-        BLAS.threads = 1
-        defer { BLAS.threads = savedThreads }
         let simulation = self
         parallelTasks(count: networks, threads: threads, progress: progress) { n in
             let member = members?[n] ?? n

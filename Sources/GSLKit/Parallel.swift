@@ -7,8 +7,9 @@ public typealias ProgressHandler = @Sendable (_ completed: Int, _ total: Int) ->
 
 /// Runs `body(task)` for task = 0..<count on `threads` worker threads (default: all cores),
 /// handing tasks out one at a time. Results must not depend on which thread runs which task:
-/// give each task its own state (integrator, RNG stream seeded from the task index), and pin
-/// OpenBLAS to one thread while this runs (``BLAS/threads``).
+/// give each task its own state (integrator, RNG stream seeded from the task index). The caller's
+/// program decides OpenBLAS's own threads (``BLAS/threads``; the neurodyn executable sets one):
+/// a library never changes that process-wide setting.
 public func parallelTasks(count: Int, threads: Int? = nil, progress: ProgressHandler? = nil,
                           _ body: @Sendable (Int) -> Void) {
     guard count > 0 else { return }

@@ -197,10 +197,6 @@ public struct ProximalRecursion: Sendable {
         let d = dynamics.dimension, count = weights.count
         guard points.count == count * d else { throw .invalid(parameter: "points", reason: "need \(count) x \(d) values, got \(points.count)") }
         guard steps >= 0, recordEvery >= 1 else { throw .invalid(parameter: "steps", reason: "steps >= 0 and record every >= 1") }
-        // A 400 x 400 dgemv is too small to share: OpenBLAS's second thread would only spin.
-        let savedThreads = BLAS.threads
-        BLAS.threads = 1
-        defer { BLAS.threads = savedThreads }
         let streams = (0..<count).map { GaussianStream(seed: SplitMix64.derive(base: seed, index: UInt64($0))) }
         let noise = (2 * step / dynamics.beta).squareRoot()
         var x = points, rho = weights

@@ -83,9 +83,6 @@ public struct FiniteWidthBoundary: Sendable {
             throw .invalidParameter(name: "widths", reason: refusal)
         }
         let results = SharedResults<Point?>(repeating: nil, count: taskList.count)
-        let savedThreads = BLAS.threads
-        BLAS.threads = 1
-        defer { BLAS.threads = savedThreads }
         let boundary = self
         parallelTasks(count: taskList.count, threads: threads, progress: progress) { k in
             let task = taskList[k]

@@ -100,9 +100,6 @@ extension RandomNetwork {
         }
         let results = trials * depth * pairs
         let storage = SharedResults<Double>(repeating: 0, count: results)
-        let savedThreads = BLAS.threads
-        BLAS.threads = 1
-        defer { BLAS.threads = savedThreads }
         let network = self
         parallelTasks(count: trials, threads: workers, progress: progress) { trial in
             network.forward(network: members?[trial] ?? trial, seed: seed, input: input, sampling: sampling, lengthsOnly: lengthsOnly) { layer, gram, _ in

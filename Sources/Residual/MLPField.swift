@@ -47,7 +47,7 @@ public struct MLPField: ResidualField {
 
     /// F = f(X) (the field is time-independent) with phi(Z) and phi'(Z) kept for the vector-Jacobian product.
     /// Each call allocates its B x hidden buffers: in a loop of many calls, run
-    /// `Memory.keepLargeBlocksOnTheHeap()` once first (neurodyn and ``ResidualTraining`` do), or
+    /// `Memory.keepLargeBlocksOnTheHeap()` once at the program's start (the neurodyn executable does), or
     /// every 256 kB buffer is a fresh mmap and the call takes three times as long.
     public func evaluate(_ x: [Double], time _: Double = 0, batch b: Int) -> (value: [Double], saved: Saved) {
         // Buffers are created uninitialised and filled once; phi(Z) overwrites Z in place.

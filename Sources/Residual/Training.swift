@@ -116,12 +116,6 @@ public struct ResidualTraining: Sendable {
         var flat = CirclesAnode3.initialParameters(knots: knots)
         var optimizer = optimizer
         var log: [Step] = []
-        // Each field evaluation allocates a few 256 kB buffers: keep them on the heap (see Memory).
-        Memory.keepLargeBlocksOnTheHeap()
-        // The products are small (k = 3 or 32): OpenBLAS's threads would cost more than they save.
-        let savedThreads = BLAS.threads
-        BLAS.threads = 1
-        defer { BLAS.threads = savedThreads }
         for step in 0..<steps {
             let started = DispatchTime.now().uptimeNanoseconds
             let (x, y) = batch(step, inputs: inputs, labels: labels)

@@ -23,7 +23,11 @@ struct Neurodyn: ParsableCommand {
 
     /// Refuses an unknown NEURODYN_ISA, gives OpenBLAS the kernels this CPU supports before anything runs (see
     /// ``BLAS/relaunchWithBetterCoreType()``), keeps large temporaries on the heap
-    /// (``Memory/keepLargeBlocksOnTheHeap()``), then parses and runs the command.
+    /// (``Memory/keepLargeBlocksOnTheHeap()``), pins OpenBLAS to one thread, then parses and runs
+    /// the command. Process-wide settings live here, never in the libraries: every parallel loop
+    /// of Neurodyn is over independent tasks (``parallelTasks(count:threads:progress:_:)``), and
+    /// its products (k = 3 or 32 in residual fields, 400 x 400 dgemv in the proximal recursion)
+    /// are too small for OpenBLAS's own threads, which would only spin beside the task threads.
     static func main() {
         if let problem = VectorMath.requestedInstructionSetProblem(ProcessInfo.processInfo.environment["NEURODYN_ISA"]) {
             printError("invalid environment: \(problem)")
@@ -31,6 +35,7 @@ struct Neurodyn: ParsableCommand {
         }
         BLAS.relaunchWithBetterCoreType()
         Memory.keepLargeBlocksOnTheHeap()
+        BLAS.threads = 1
         main(nil)
     }
 }
