@@ -91,7 +91,16 @@ extension MergeCommand {
                 printError("invalid shards: row \(unit + 1) of the merged ensemble holds network \(cells[0]), expected \(unit)")
                 throw ExitCode(1)
             }
-            values += cells.dropFirst().map { $0.isEmpty ? .nan : Double($0) ?? .nan }
+            // An empty cell is a non-finite value (CSVTable writes those empty); anything else
+            // must be a number: a cell that is neither is refused, not read as NaN.
+            for (column, cell) in cells.dropFirst().enumerated() {
+                if cell.isEmpty { values.append(.nan); continue }
+                guard let value = Double(cell) else {
+                    printError("invalid shards: row \(unit + 1), column \(column + 2) of the merged ensemble holds '\(cell)', not a number; rerun the shard that holds network \(unit)")
+                    throw ExitCode(1)
+                }
+                values.append(value)
+            }
         }
         try sweep.report(merged: values)
     }

@@ -1,4 +1,5 @@
 import Foundation
+import RunOutput
 import Testing
 
 @Suite struct ShardCLITests {
@@ -97,6 +98,34 @@ import Testing
             #expect(merged.status == 0, "\(merged.stderr)")
             #expect(merged.stdout == whole.stdout, "\(command[0]) \(command[1]), \(count) shards")
         }
+    }
+
+    @Test func anEnsembleCellThatIsNotANumberIsRefusedNotReadAsNaN() throws {
+        // The first releases merged a cell "x" as NaN, silently (exit 0): the manifest's SHA-256
+        // is recomputed here so that only the cell check stands between the edit and the report.
+        let command = ["simulate", "lengths", "--activation", "tanh", "--sigma-w2", "1.69", "--sigma-b2", "0.09", "--q1", "1",
+                       "--width", "20", "--depth", "2", "--trials", "4", "--seed", "3", "--format", "json", "--quiet"]
+        let directory = Self.temporary("ensemble-cell")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        for index in 0..<2 {
+            let run = try CLI.run(command + ["--shard-dir", directory.path, "--shard-index", String(index), "--shard-count", "2"])
+            #expect(run.status == 0, "\(run.stderr)")
+        }
+        let csvURL = directory.appendingPathComponent("shard-0001-of-0002.csv")
+        let jsonURL = directory.appendingPathComponent("shard-0001-of-0002.json")
+        let original = try String(contentsOf: csvURL, encoding: .utf8)
+        var lines = original.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        var cells = lines[1].split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        cells[1] = "x"
+        lines[1] = cells.joined(separator: ",")
+        let edited = lines.joined(separator: "\n")
+        try Data(edited.utf8).write(to: csvURL)
+        let manifest = try String(contentsOf: jsonURL, encoding: .utf8)
+            .replacingOccurrences(of: SHA256.hex(original.utf8), with: SHA256.hex(edited.utf8))
+        try Data(manifest.utf8).write(to: jsonURL)
+        let merged = try CLI.run(["merge", directory.path])
+        #expect(merged.status == 1 && merged.stderr.contains("holds 'x', not a number"), "\(merged.status) \(merged.stderr)")
+        #expect(merged.stdout.isEmpty)
     }
 
     /// Runs the phase sweep as 4 shards into a new directory.
