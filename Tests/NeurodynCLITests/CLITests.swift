@@ -123,6 +123,12 @@ struct CLI {
         #expect(!csv.contains("nan"))
         let notebook = try JSONSerialization.jsonObject(with: Data(contentsOf: directory.appendingPathComponent("phase.ipynb"))) as! [String: Any]
         #expect(notebook["nbformat"] as? Int == 4)
+        // Its figure is written atomically, like the headline notebooks' (the first releases
+        // called savefig("phase.png") directly: an interrupted kernel left half a PNG).
+        let source = (notebook["cells"] as! [[String: Any]]).map { ($0["source"] as? [String] ?? []).joined() }.joined(separator: "\n")
+        #expect(source.contains("os.replace(\".\" + name + \".tmp.png\", name + \".png\")"))
+        #expect(source.contains("save(fig, \"phase\")"))
+        #expect(!source.contains("savefig(\"phase.png\""))
         let manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: directory.appendingPathComponent("run.json"))) as! [String: Any]
         #expect((manifest["versions"] as! [String: String])["openblas"]?.contains("OpenBLAS") == true)
     }

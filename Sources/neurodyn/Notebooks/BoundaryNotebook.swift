@@ -16,12 +16,8 @@ enum BoundaryNotebook {
                 line is drawn from `chi1_mean_field` on the same grid. Perturbations grow where
                 lambda > 0: at finite N that boundary lies beyond chi_1 = 1 (Jensen: E ln g < ln E g).
                 """),
+            notebookPreamble,
             .code("""
-                import numpy as np
-                import matplotlib
-                matplotlib.use("Agg")
-                import matplotlib.pyplot as plt
-
                 data = np.genfromtxt("boundary.csv", delimiter=",", names=True)
                 w = np.unique(data["sigma_w2"]); b = np.unique(data["sigma_b2"]); widths = np.unique(data["width"]).astype(int)
                 def grid(column, n):
@@ -53,7 +49,7 @@ enum BoundaryNotebook {
                     axes[0].set_ylabel("$\\\\lambda$ per layer"); axes[1].set_ylabel("$\\\\hat\\\\chi_1$")
                     for ax in axes: ax.set_xlabel("$\\\\sigma_w^2$"); ax.legend()
                 fig.suptitle("Finite-width order/chaos boundary, \(activation.rawValue)")
-                fig.savefig("boundary.png", dpi=110)
+                save(fig, "boundary")
                 """),
         ])
     }

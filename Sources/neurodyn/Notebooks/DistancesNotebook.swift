@@ -17,13 +17,8 @@ enum DistancesNotebook {
                 curve keeps growing and folding. Lines: mean-field theory; markers: measurement
                 with standard errors.
                 """),
+            notebookPreamble,
             .code("""
-                import json
-                import numpy as np
-                import matplotlib
-                matplotlib.use("Agg")
-                import matplotlib.pyplot as plt
-
                 data = np.genfromtxt("embedding-distances.csv", delimiter=",", names=True)
                 meta = json.load(open("embedding-distances.json"))
                 widths = np.unique(data["width"]).astype(int)
@@ -56,7 +51,7 @@ enum DistancesNotebook {
                 ax.set_xlabel("layer $l$"); ax.set_ylabel("$|h_p - h_{p+s}|^2 / N$"); ax.set_title("chord distances")
                 ax.legend(fontsize=8)
                 fig.suptitle("Amari's paradox at finite width, \(activation)")
-                fig.savefig("embedding-distances.png", dpi=110)
+                save(fig, "embedding-distances")
                 """),
         ])
     }

@@ -14,12 +14,8 @@ enum PhaseNotebook {
                 chi_1 = 1 separates the ordered phase (c* = 1) from the chaotic one (c* < 1);
                 xi_c = -1/ln chi_c diverges on it (Schoenholz et al. 2017).
                 """),
+            notebookPreamble,
             .code("""
-                import numpy as np
-                import matplotlib
-                matplotlib.use("Agg")
-                import matplotlib.pyplot as plt
-
                 data = np.genfromtxt("phase.csv", delimiter=",", names=True, dtype=None, encoding="utf-8")
                 w = np.unique(data["sigma_w2"]); b = np.unique(data["sigma_b2"])
                 def grid(column):
@@ -45,7 +41,7 @@ enum PhaseNotebook {
                     ax.set_ylabel("$\\\\sigma_b^2$ (bias variance)")
                     ax.set_title(label + "  — white: $\\\\chi_1 = 1$")
                 fig.suptitle("Mean-field phase diagram, \(activation.rawValue)")
-                fig.savefig("phase.png", dpi=110)
+                save(fig, "phase")
                 """),
         ])
     }

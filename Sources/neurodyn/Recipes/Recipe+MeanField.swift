@@ -2,27 +2,6 @@ import Foundation
 import MeanField
 import RunOutput
 
-/// The first cell of every headline notebook: imports, and `save`, which writes a figure
-/// atomically (a temporary file renamed over the PNG).
-let notebookPreamble = NotebookDocument.Cell.code(#"""
-    import json, os
-    import numpy as np
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    def save(fig, name):
-        fig.savefig("." + name + ".tmp.png", dpi=110)
-        os.replace("." + name + ".tmp.png", name + ".png")
-
-    def load(name):
-        with open(name) as f:
-            return json.load(f)
-
-    def csv(name):
-        return np.genfromtxt(name, delimiter=",", names=True, dtype=None, encoding="utf-8")
-    """#)
-
 extension Recipe {
     static let poole = Recipe(
         name: "poole", title: "Poole Fig. 1: the q-map, its iterates, q* and depth scales, finite N beside the theory",
