@@ -63,7 +63,10 @@ public struct DiffusionMachine: Sendable {
         let n = model.n
         let records = steps / recordEvery + 1
         let blocks = (particles + Self.blockSize - 1) / Self.blockSize
-        let width = 2 * n + 2  // per record: sum x, sum x^2, sum E, sum E^2
+        // Per block and record, Welford's running mean and sum of squared deviations M2 of
+        // x_1..x_n and E (width 2(n + 1)): one pass without the cancellation of sum x^2 - n mean^2,
+        // which lost every digit of the standard error once the spread fell below ~1e-8 of the mean.
+        let width = 2 * n + 2
         let sums = SharedResults(repeating: 0.0, count: blocks * records * width)
         let finalX = SharedResults(repeating: 0.0, count: particles * n)
         let recorded = SharedResults(repeating: 0.0, count: keepParticles ? records * particles * n : 0)
@@ -86,13 +89,17 @@ public struct DiffusionMachine: Sendable {
             func record(_ r: Int) {
                 let base = (block * records + r) * width
                 var local = [Double](repeating: 0, count: width)
+                func add(_ value: Double, _ k: Int, _ seen: Double) {
+                    let delta = value - local[k]
+                    local[k] += delta / seen
+                    local[n + 1 + k] += delta * (value - local[k])
+                }
                 for p in 0..<count {
                     machine.outputs(theta: UnsafeBufferPointer(rebasing: theta[p * n ..< (p + 1) * n]), into: x)
                     let e = machine.model.unsafeEnergy(UnsafeBufferPointer(x))
                     if keepParticles { for i in 0..<n { recorded[(r * particles + first + p) * n + i] = x[i] } }
-                    for i in 0..<n { local[i] += x[i]; local[n + i] += x[i] * x[i] }
-                    local[2 * n] += e
-                    local[2 * n + 1] += e * e
+                    for i in 0..<n { add(x[i], i, Double(p + 1)) }
+                    add(e, n, Double(p + 1))
                 }
                 for k in 0..<width { sums[base + k] = local[k] }
             }
@@ -120,16 +127,26 @@ public struct DiffusionMachine: Sendable {
         var meanEnergy = [Double](repeating: 0, count: records), stderrEnergy = meanEnergy
         let count = Double(particles)
         for r in 0..<records {
-            var total = [Double](repeating: 0, count: width)
-            for b in 0..<blocks { for k in 0..<width { total[k] += sums[(b * records + r) * width + k] } }
-            for i in 0..<n {
-                let mean = total[i] / count
-                meanX[r * n + i] = mean
-                stderrX[r * n + i] = (max(0, total[n + i] / count - mean * mean) / max(1, count - 1)).squareRoot()
+            // The blocks' (mean, M2) merged in block order (Chan, Golub & LeVeque 1979):
+            // delta = mean_b - mean, mean += delta n_b/(n + n_b), M2 += M2_b + delta^2 n n_b/(n + n_b).
+            var total = [Double](repeating: 0, count: width), seen = 0.0
+            for b in 0..<blocks {
+                let size = Double(min(Self.blockSize, particles - b * Self.blockSize)), merged = seen + size
+                for k in 0...n {
+                    let delta = sums[(b * records + r) * width + k] - total[k]
+                    total[k] += delta * size / merged
+                    total[n + 1 + k] += sums[(b * records + r) * width + n + 1 + k] + delta * delta * seen * size / merged
+                }
+                seen = merged
             }
-            let mean = total[2 * n] / count
-            meanEnergy[r] = mean
-            stderrEnergy[r] = (max(0, total[2 * n + 1] / count - mean * mean) / max(1, count - 1)).squareRoot()
+            // s/sqrt(n) with s^2 = M2/(n - 1).
+            func standardError(_ k: Int) -> Double { (total[n + 1 + k] / max(1, count - 1) / count).squareRoot() }
+            for i in 0..<n {
+                meanX[r * n + i] = total[i]
+                stderrX[r * n + i] = standardError(i)
+            }
+            meanEnergy[r] = total[n]
+            stderrEnergy[r] = standardError(n)
         }
         return Run(times: (0..<records).map { Double($0 * recordEvery) * timeStep }, particles: particles, meanX: meanX,
                    stderrX: stderrX, meanEnergy: meanEnergy, stderrEnergy: stderrEnergy, finalX: finalX.array,

@@ -32,6 +32,30 @@ import Testing
         #expect(abs(variance - gibbs.covariance[0]) < 4 * se, "\(variance) vs \(gibbs.covariance[0]) (SE \(se))")
     }
 
+    @Test func standardErrorsSurviveASpreadFarBelowTheMean() throws {
+        // 300 particles (5 blocks) within ~1e-10 of x = (0.5, 0.5): the first releases summed x
+        // and x^2, and sum x^2/n - mean^2 cancels to rounding there (standard errors 0 or ~1e-9
+        // instead of ~6e-12). Against the two-pass route on the recorded particles.
+        let model = try Self.model()
+        let machine = try DiffusionMachine(model: model, schedule: .constant(0.1))
+        let run = try machine.run(x0: [0.5, 0.5], spread: 1e-10, particles: 300, steps: 0, recordEvery: 1, seed: 5, keepParticles: true)
+        let x = try #require(run.recordedX)
+        func twoPass(_ values: [Double]) -> (mean: Double, stderr: Double) {
+            let mean = values.reduce(0, +) / Double(values.count)
+            let m2 = values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) }
+            return (mean, (m2 / Double(values.count - 1) / Double(values.count)).squareRoot())
+        }
+        for i in 0..<2 {
+            let expected = twoPass(stride(from: i, to: x.count, by: 2).map { x[$0] })
+            #expect(expected.stderr > 1e-13 && expected.stderr < 1e-10)
+            #expect(abs(run.meanX[i] - expected.mean) < 1e-15)
+            #expect(abs(run.stderrX[i] / expected.stderr - 1) < 1e-6, "unit \(i): \(run.stderrX[i]) vs \(expected.stderr)")
+        }
+        let energies = (0..<300).map { p in x[(2 * p)..<(2 * p + 2)].withUnsafeBufferPointer { model.unsafeEnergy($0) } }
+        let expected = twoPass(energies)
+        #expect(abs(run.stderrEnergy[0] / expected.stderr - 1) < 1e-6, "\(run.stderrEnergy[0]) vs \(expected.stderr)")
+    }
+
     @Test func sameSeedSameBitsWhateverTheThreads() throws {
         let machine = try DiffusionMachine(model: Self.model(), schedule: .geometric(initial: 1, rate: 0.5, floor: 0.05))
         let one = try machine.run(x0: [0.3, 0.6], particles: 200, steps: 300, recordEvery: 100, seed: 5, threads: 1)
