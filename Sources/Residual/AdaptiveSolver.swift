@@ -93,8 +93,11 @@ public enum AdaptiveSolver: Sendable, Equatable {
                 throw .maxStepsExceeded("\(n) steps reached before t = \(t); raise max-steps or the tolerances")
             } catch ODEError.invalid(let parameter, let reason) {
                 throw .invalidParameter(name: parameter, reason: reason)
+            } catch let error as ODEError {
+                if case .stepSizeCollapsed = error { throw .stepSizeUnderflow("GSL \(solver.stepper): \(error)") }
+                throw .solverFailed("GSL \(solver.stepper): \(error)")
             } catch {
-                throw .maxStepsExceeded("GSL \(solver.stepper): \(error)")
+                throw .solverFailed("GSL \(solver.stepper): \(error)")
             }
         }
     }

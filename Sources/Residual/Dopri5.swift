@@ -114,7 +114,7 @@ public struct Dopri5: Sendable, Equatable {
             }
             h *= factor
             guard abs(h) > 1e-14 * Swift.max(abs(t), 1) else {
-                throw .maxStepsExceeded("the step size fell to \(h) at t = \(t): the problem is too stiff for dopri5 at these tolerances")
+                throw .stepSizeUnderflow("the step size fell to \(h) at t = \(t): the problem is too stiff for dopri5 at these tolerances")
             }
         }
         return (y, statistics)

@@ -123,9 +123,9 @@ public struct ResidualTraining: Sendable {
             do {
                 result = try CirclesAnode3.gradient(parameters: flat, knots: knots, loss: loss, inputs: x, labels: y, route: route,
                                                     threads: threads)
-            } catch .maxStepsExceeded(let reason) where step > 0 {
+            } catch let error where step > 0 && error.isSolverFailure {
                 // The first step's solves finished on the initial parameters: the updates made the field unsolvable.
-                throw .nonFinite("training diverged at step \(step + 1) of \(steps): the solver gave up on the updated field (\(reason)); lower the learning rate (now \(optimizer.learningRate))")
+                throw .nonFinite("training diverged at step \(step + 1) of \(steps): the solver gave up on the updated field (\(error.reason)); lower the learning rate (now \(optimizer.learningRate))")
             }
             guard result.loss.isFinite, result.gradient.allSatisfy(\.isFinite) else {
                 throw .nonFinite("training diverged at step \(step + 1) of \(steps): the loss is \(result.loss)"

@@ -63,7 +63,13 @@ import Testing
         // y' = y^2 from y(0) = 1 blows up at t = 1.
         #expect { try solver.solve({ _, y in [y[0] * y[0]] }, from: [1], t0: 0, t1: 2) } throws: { error in
             if case ResidualError.maxStepsExceeded = error { return true }
+            if case ResidualError.stepSizeUnderflow = error { return true }
             if case ResidualError.nonFinite = error { return true }
+            return false
+        }
+        // A stiff y' = -1e9 (y - cos t) at tight tolerances: the step limit, not a failure.
+        #expect { try solver.solve({ t, y in [-1e9 * (y[0] - cos(t))] }, from: [0], t0: 0, t1: 1) } throws: { error in
+            if case ResidualError.maxStepsExceeded = error { return true }
             return false
         }
         #expect(throws: ResidualError.self) { try Dopri5(rtol: 0, atol: 1e-6) }
