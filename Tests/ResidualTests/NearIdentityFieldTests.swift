@@ -1,7 +1,6 @@
 import Activations
 import Foundation
 import GSLKit
-import MeanField
 import Testing
 @testable import Residual
 
