@@ -7,6 +7,14 @@ public enum AdjointMethod: String, Sendable, CaseIterable {
     /// Keep the forward solution and read x(t) off it (``CheckpointTrajectory``): x is never
     /// integrated backwards, so the backward solve cannot drift off the forward trajectory.
     case checkpoint
+
+    /// Refuses backsolve on an implicit stepper: its backward solve would need the Jacobian of
+    /// (df/dx)^T p in x, i.e. second derivatives of f. The one place this is checked, for the
+    /// command line's route and for every gradient.
+    public func requireSupported(by solver: AdaptiveSolver) throws(ResidualError) {
+        guard self == .backsolve, case .gsl(let gsl) = solver, gsl.stepper.needsJacobian else { return }
+        throw .invalidParameter(name: "method", reason: "\(gsl.stepper.rawValue) is implicit: its backsolve would need the Jacobian of J^T p in x (second derivatives of f); use checkpoint")
+    }
 }
 
 /// The forward solution the checkpoint adjoint reads x(t) from: with Dopri5, the solver's own
@@ -54,9 +62,7 @@ extension CirclesAnode3 {
         let keepsStages: Bool
         if case .dopri5 = solver { keepsStages = true } else { keepsStages = false }
         let breaks = field.breakpoints, backwardBreaks = breaks.map { 1 - $0 }
-        if solver.needsJacobian, method == .backsolve {
-            throw .invalidParameter(name: "method", reason: "an implicit stepper's backsolve would need the Jacobian of J^T p in x (second derivatives of f); use checkpoint")
-        }
+        try method.requireSupported(by: solver)
         let forwardJacobian: ((Double, [Double]) -> [Double])? = solver.needsJacobian ? { t, x in field.batchJacobian(x, time: t, batch: batch) } : nil
         let forward = try solver.solve({ t, x in field(x, time: t, batch: batch) }, jacobian: forwardJacobian, from: inputs, t0: 0, t1: 1,
                                        breakpoints: breaks, observe: { t, x, dx in

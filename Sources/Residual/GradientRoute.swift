@@ -21,11 +21,10 @@ public enum GradientRoute: Sendable, Equatable {
             guard let adjoint = AdjointMethod(rawValue: method) else {
                 throw .invalidParameter(name: "method", reason: "\(solver) takes adjoint or checkpoint (the continuous adjoint), got '\(method)'")
             }
-            if implicit, adjoint == .backsolve {
-                throw .invalidParameter(name: "method", reason: "\(solver) is implicit: its backsolve would need the Jacobian of J^T p in x (second derivatives of f); use checkpoint")
-            }
             let dopri5 = try Dopri5(rtol: rtol, atol: atol, maxSteps: maxSteps)  // validates the tolerances for both
-            self = .continuous(gsl.map { .gsl(GSLODESolver(stepper: $0, rtol: rtol, atol: atol, maxSteps: maxSteps)) } ?? .dopri5(dopri5), adjoint)
+            let adaptiveSolver: AdaptiveSolver = gsl.map { .gsl(GSLODESolver(stepper: $0, rtol: rtol, atol: atol, maxSteps: maxSteps)) } ?? .dopri5(dopri5)
+            try adjoint.requireSupported(by: adaptiveSolver)
+            self = .continuous(adaptiveSolver, adjoint)
             return
         }
         if let stepper = GSLStepper(rawValue: solver) {

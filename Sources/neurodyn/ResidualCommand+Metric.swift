@@ -23,8 +23,8 @@ extension ResidualCommand {
         @OptionGroup var output: FormatOptions
 
         func run() throws {
-            guard points >= 1, points <= 1000 else {
-                printError("invalid points: must be between 1 and 1000, got \(points)")
+            guard points >= 1, points <= CirclesAnode3.count else {
+                printError("invalid points: must be between 1 and \(CirclesAnode3.count), got \(points)")
                 throw ExitCode(64)
             }
             guard steps >= 0 else {
@@ -46,7 +46,7 @@ extension ResidualCommand {
                 parameters = field0.with(flat: trained[0..<field0.count])
             }
             let field = MLPField(parameters: parameters)
-            let indices = (0..<points).map { $0 * 1000 / points }
+            let indices = (0..<points).map { $0 * labels.count / points }
             let metrics = try usage { () throws(ResidualError) in
                 try indices.map { i throws(ResidualError) in try field.flowMetric(at: Array(inputs[3 * i ..< 3 * i + 3])) }
             }

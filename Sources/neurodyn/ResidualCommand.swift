@@ -74,7 +74,6 @@ struct RouteOptions: ParsableArguments {
     @Option(help: "Gradient method: discrete (backprop of a fixed-step scheme; their default), adjoint (continuous adjoint by backsolve; dopri5's default) or checkpoint (continuous adjoint on the stored forward solution).")
     var method: String?
 
-    /// The data set named by --problem (exit 64 naming the choices otherwise).
     /// --knots, refused outside 1...1000.
     func validKnots() throws -> Int {
         guard knots >= 1, knots <= 1000 else {
@@ -90,6 +89,7 @@ struct RouteOptions: ParsableArguments {
         return threads ?? ProcessInfo.processInfo.activeProcessorCount
     }
 
+    /// The data set named by --problem (exit 64 naming the choices otherwise).
     func dataSet() throws -> ResidualProblem {
         guard let value = ResidualProblem(rawValue: problem) else {
             printError("invalid problem: expected one of \(ResidualProblem.allCases.map(\.rawValue).joined(separator: ", ")), got '\(problem)'")

@@ -16,6 +16,20 @@ import Testing
         return (Array(inputs[0..<60]), Array(labels[0..<20]), Readout(parameters: CirclesAnode3.initialParameters().readout))
     }
 
+    /// Backsolve on an implicit stepper is refused by one check (it was written twice, with two
+    /// messages): the same error from the command line's route and from the gradient itself.
+    @Test func backsolveOnAnImplicitStepperIsRefusedByOneCheck() throws {
+        let (x, y, readout) = Self.problem(), field = Self.stiffField()
+        var messages: [String] = []
+        do { _ = try GradientRoute(solver: "msbdf", method: "adjoint", rtol: 1e-6, atol: 1e-6, maxSteps: 1000) } catch { messages.append(error.description) }
+        do {
+            _ = try CirclesAnode3.gradient(field: field, readout: readout, inputs: x, labels: y,
+                                           route: .continuous(.gsl(GSLODESolver(stepper: .msbdf, rtol: 1e-6, atol: 1e-6)), .backsolve))
+        } catch { messages.append(error.description) }
+        #expect(messages.count == 2 && messages[0] == messages[1], "\(messages)")
+        #expect(messages.first?.contains("invalid method: msbdf is implicit") == true, "\(messages)")
+    }
+
     /// The loss by every implicit stepper is the ODE's to the tolerance. The gradient by msbdf
     /// converges with the tolerance (measured 7e-5, 1.9e-6, 1.0e-7 at 1e-6, 1e-8, 1e-10). bsimp and
     /// rk4imp step over the fast transient (e^{-2000 t}) in a few long steps, accurately at the
