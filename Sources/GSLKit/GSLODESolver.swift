@@ -46,13 +46,13 @@ public enum GSLStepper: String, CaseIterable, Sendable {
 }
 
 /// Why a GSL ODE solve stopped.
-public enum ODEError: Error, CustomStringConvertible {
+public enum ODEError: InvalidParameterReporting {
     /// The vector field returned NaN or infinity: the time and the first bad component.
     case nonFinite(t: Double, component: Int)
     /// More than `maxSteps` accepted steps before reaching `t`.
     case maxSteps(Int, t: Double)
     /// Invalid settings: the parameter and the reason.
-    case invalid(parameter: String, reason: String)
+    case invalid(InvalidParameter)
     /// GSL reported a failure (e.g. the step size underflowed).
     case gsl(GSLError, t: Double)
     /// The step size fell below 1e-12 of the output interval at `t` with the state bounded: the
@@ -64,11 +64,14 @@ public enum ODEError: Error, CustomStringConvertible {
     /// magnitude and its value.
     case diverged(t: Double, component: Int, value: Double)
 
+    /// Invalid settings are the caller's; the rest are failures of the solve.
+    public var isUsageError: Bool { if case .invalid = self { true } else { false } }
+
     public var description: String {
         switch self {
         case .nonFinite(let t, let component): "the vector field is not finite at t = \(t) (component \(component))"
         case .maxSteps(let n, let t): "more than \(n) steps (max-steps) before t = \(t)"
-        case .invalid(let parameter, let reason): "invalid \(parameter): \(reason)"
+        case .invalid(let parameter): parameter.description
         case .gsl(let error, let t): "\(error) at t = \(t)"
         case .stepSizeCollapsed(let t, let step):
             "the step size fell to \(step) at t = \(t), below 1e-12 of the interval: the field is too stiff or too large here for these tolerances"
@@ -163,7 +166,7 @@ public struct GSLODESolver: Sendable, Equatable {
                                           dimension: n, params: params)
         return try withExtendedLifetime(context) {
             guard let stepType = stepper.stepType else {
-                throw ODEError.invalid(parameter: "stepper", reason: "GSL has no stepper named '\(stepper.rawValue)'")
+                throw ODEError.invalidParameter(name: "stepper", reason: "GSL has no stepper named '\(stepper.rawValue)'")
             }
             guard let driver = gsl_odeiv2_driver_alloc_y_new(&gslSystem, stepType,
                                                               forward ? initialStep : -initialStep, atol, rtol) else {
@@ -217,25 +220,25 @@ public struct GSLODESolver: Sendable, Equatable {
 
     private func validate(system: ODESystem, y0: [Double], times: [Double]) throws {
         guard system.dimension >= 1, y0.count == system.dimension else {
-            throw ODEError.invalid(parameter: "y0", reason: "has \(y0.count) values for a system of dimension \(system.dimension)")
+            throw ODEError.invalidParameter(name: "y0", reason: "has \(y0.count) values for a system of dimension \(system.dimension)")
         }
-        guard rtol > 0, rtol.isFinite else { throw ODEError.invalid(parameter: "rtol", reason: "must be > 0, got \(rtol)") }
-        guard atol > 0, atol.isFinite else { throw ODEError.invalid(parameter: "atol", reason: "must be > 0, got \(atol)") }
+        guard rtol > 0, rtol.isFinite else { throw ODEError.invalidParameter(name: "rtol", reason: "must be > 0, got \(rtol)") }
+        guard atol > 0, atol.isFinite else { throw ODEError.invalidParameter(name: "atol", reason: "must be > 0, got \(atol)") }
         guard initialStep > 0, initialStep.isFinite else {
-            throw ODEError.invalid(parameter: "initial step", reason: "must be > 0, got \(initialStep)")
+            throw ODEError.invalidParameter(name: "initial step", reason: "must be > 0, got \(initialStep)")
         }
-        guard maxSteps >= 1 else { throw ODEError.invalid(parameter: "max-steps", reason: "must be >= 1, got \(maxSteps)") }
+        guard maxSteps >= 1 else { throw ODEError.invalidParameter(name: "max-steps", reason: "must be >= 1, got \(maxSteps)") }
         guard !stepper.needsJacobian || system.jacobian != nil else {
-            throw ODEError.invalid(parameter: "stepper", reason: "\(stepper) needs the exact Jacobian and the system has none")
+            throw ODEError.invalidParameter(name: "stepper", reason: "\(stepper) needs the exact Jacobian and the system has none")
         }
         guard !times.isEmpty, times.allSatisfy(\.isFinite) else {
-            throw ODEError.invalid(parameter: "times", reason: "need at least one finite time")
+            throw ODEError.invalidParameter(name: "times", reason: "need at least one finite time")
         }
         let increasing = zip(times, times.dropFirst()).allSatisfy { $0 < $1 }
         let decreasing = zip(times, times.dropFirst()).allSatisfy { $0 > $1 }
         guard increasing || decreasing else {
-            throw ODEError.invalid(parameter: "times", reason: "must be strictly increasing or strictly decreasing")
+            throw ODEError.invalidParameter(name: "times", reason: "must be strictly increasing or strictly decreasing")
         }
-        guard y0.allSatisfy(\.isFinite) else { throw ODEError.invalid(parameter: "y0", reason: "is not finite") }
+        guard y0.allSatisfy(\.isFinite) else { throw ODEError.invalidParameter(name: "y0", reason: "is not finite") }
     }
 }

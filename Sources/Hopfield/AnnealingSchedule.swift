@@ -21,13 +21,13 @@ public enum AnnealingSchedule: Sendable, Equatable {
     func validate() throws(HopfieldError) {
         switch self {
         case .constant(let value):
-            guard value > 0, value.isFinite else { throw .invalid(parameter: "temperature", reason: "must be > 0, got \(value)") }
+            guard value > 0, value.isFinite else { throw .invalidParameter(name: "temperature", reason: "must be > 0, got \(value)") }
         case .geometric(let initial, let rate, let floor):
-            guard initial > 0, initial.isFinite else { throw .invalid(parameter: "temperature", reason: "initial must be > 0, got \(initial)") }
-            guard rate > 0, rate <= 1 else { throw .invalid(parameter: "cooling rate", reason: "must be in (0, 1], got \(rate)") }
-            guard floor > 0 else { throw .invalid(parameter: "temperature floor", reason: "must be > 0, got \(floor)") }
+            guard initial > 0, initial.isFinite else { throw .invalidParameter(name: "temperature", reason: "initial must be > 0, got \(initial)") }
+            guard rate > 0, rate <= 1 else { throw .invalidParameter(name: "cooling rate", reason: "must be in (0, 1], got \(rate)") }
+            guard floor > 0 else { throw .invalidParameter(name: "temperature floor", reason: "must be > 0, got \(floor)") }
         case .logarithmic(let c):
-            guard c > 0, c.isFinite else { throw .invalid(parameter: "temperature", reason: "c must be > 0, got \(c)") }
+            guard c > 0, c.isFinite else { throw .invalidParameter(name: "temperature", reason: "c must be > 0, got \(c)") }
         }
     }
 }

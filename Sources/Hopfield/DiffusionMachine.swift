@@ -25,10 +25,10 @@ public struct DiffusionMachine: Sendable {
     public init(model: HopfieldModel, schedule: AnnealingSchedule, timeStep: Double = 1e-3) throws(HopfieldError) {
         try model.requireSymmetric()
         guard model.activation.isBounded else {
-            throw .invalid(parameter: "activation", reason: "the diffusion machine runs on a bounded output box (logistic, tanh, atan), got \(model.activation.kind.rawValue)")
+            throw .invalidParameter(name: "activation", reason: "the diffusion machine runs on a bounded output box (logistic, tanh, atan), got \(model.activation.kind.rawValue)")
         }
         try schedule.validate()
-        guard timeStep > 0, timeStep.isFinite else { throw .invalid(parameter: "time step", reason: "must be > 0, got \(timeStep)") }
+        guard timeStep > 0, timeStep.isFinite else { throw .invalidParameter(name: "time step", reason: "must be > 0, got \(timeStep)") }
         self.model = model
         self.schedule = schedule
         self.timeStep = timeStep
@@ -55,11 +55,11 @@ public struct DiffusionMachine: Sendable {
     /// flat chart (reflected into the box), drawn from their block's stream.
     public func run(x0: [Double], spread: Double = 0, particles: Int, steps: Int, recordEvery: Int, seed: UInt64, threads: Int? = nil,
                     keepParticles: Bool = false, progress: ProgressHandler? = nil) throws(HopfieldError) -> Run {
-        guard spread >= 0, spread.isFinite else { throw .invalid(parameter: "spread", reason: "must be >= 0, got \(spread)") }
+        guard spread >= 0, spread.isFinite else { throw .invalidParameter(name: "spread", reason: "must be >= 0, got \(spread)") }
         try model.requireOutputs(x0, "x0")
-        guard particles >= 1 else { throw .invalid(parameter: "particles", reason: "must be >= 1, got \(particles)") }
-        guard steps >= 0 else { throw .invalid(parameter: "steps", reason: "must be >= 0, got \(steps)") }
-        guard recordEvery >= 1 else { throw .invalid(parameter: "record every", reason: "must be >= 1, got \(recordEvery)") }
+        guard particles >= 1 else { throw .invalidParameter(name: "particles", reason: "must be >= 1, got \(particles)") }
+        guard steps >= 0 else { throw .invalidParameter(name: "steps", reason: "must be >= 0, got \(steps)") }
+        guard recordEvery >= 1 else { throw .invalidParameter(name: "record every", reason: "must be >= 1, got \(recordEvery)") }
         let n = model.n
         let records = steps / recordEvery + 1
         let blocks = (particles + Self.blockSize - 1) / Self.blockSize

@@ -17,8 +17,8 @@ public struct GradientDiffusion: Sendable {
     public init(dimension: Int, beta: Double, box: [(lower: Double, upper: Double)]? = nil,
                 potential: @escaping @Sendable (UnsafeBufferPointer<Double>) -> Double,
                 gradient: @escaping @Sendable (UnsafeBufferPointer<Double>, UnsafeMutableBufferPointer<Double>) -> Void) throws(HopfieldError) {
-        guard dimension >= 1 else { throw .invalid(parameter: "dimension", reason: "must be >= 1, got \(dimension)") }
-        guard beta > 0, beta.isFinite else { throw .invalid(parameter: "beta", reason: "must be > 0, got \(beta)") }
+        guard dimension >= 1 else { throw .invalidParameter(name: "dimension", reason: "must be >= 1, got \(dimension)") }
+        guard beta > 0, beta.isFinite else { throw .invalidParameter(name: "beta", reason: "must be > 0, got \(beta)") }
         self.dimension = dimension
         self.beta = beta
         self.box = box
@@ -30,7 +30,7 @@ public struct GradientDiffusion: Sendable {
     /// row-major d x d): from N(m0, S0) the density stays Gaussian with m(t) = e^{-At} m0 and
     /// S(t) = e^{-At} S0 e^{-At} + beta^{-1} A^{-1}(1 - e^{-2At}).
     public static func ornsteinUhlenbeck(_ a: [Double], dimension d: Int, beta: Double) throws(HopfieldError) -> GradientDiffusion {
-        guard a.count == d * d else { throw .invalid(parameter: "A", reason: "must be \(d) x \(d), got \(a.count) values") }
+        guard a.count == d * d else { throw .invalidParameter(name: "A", reason: "must be \(d) x \(d), got \(a.count) values") }
         return try GradientDiffusion(dimension: d, beta: beta, potential: { x in
             var s = 0.0
             for i in 0..<d { for j in 0..<d { s += x[i] * a[i * d + j] * x[j] } }
@@ -70,9 +70,9 @@ public struct GradientDiffusion: Sendable {
     /// A cloud of `count` points theta = centre + spread N(0, 1) (reflected into the box) with the
     /// Gaussian's pdf values as weights: the initial condition of a proximal propagation.
     public func gaussianCloud(centre: [Double], spread: Double, count: Int, seed: UInt64) throws(HopfieldError) -> (points: [Double], weights: [Double]) {
-        guard centre.count == dimension else { throw .invalid(parameter: "centre", reason: "must have \(dimension) values") }
-        guard spread > 0, spread.isFinite else { throw .invalid(parameter: "spread", reason: "must be > 0, got \(spread)") }
-        guard count >= 1 else { throw .invalid(parameter: "points", reason: "must be >= 1, got \(count)") }
+        guard centre.count == dimension else { throw .invalidParameter(name: "centre", reason: "must have \(dimension) values") }
+        guard spread > 0, spread.isFinite else { throw .invalidParameter(name: "spread", reason: "must be > 0, got \(spread)") }
+        guard count >= 1 else { throw .invalidParameter(name: "points", reason: "must be >= 1, got \(count)") }
         let stream = GaussianStream(seed: seed)
         var points = [Double](repeating: 0, count: count * dimension), weights = [Double](repeating: 1, count: count)
         for p in 0..<count {

@@ -24,7 +24,7 @@ public struct HopfieldActivation: Sendable, Equatable {
     public let gain: Double
 
     public init(_ kind: Kind, gain: Double = 1) throws(HopfieldError) {
-        guard gain > 0, gain.isFinite else { throw .invalid(parameter: "gain", reason: "must be > 0 and finite, got \(gain)") }
+        guard gain > 0, gain.isFinite else { throw .invalidParameter(name: "gain", reason: "must be > 0 and finite, got \(gain)") }
         self.kind = kind
         self.gain = gain
     }

@@ -96,7 +96,7 @@ extension HopfieldModel {
     public func liouville(u0: [Double], time: Double, solver: GSLODESolver = GSLODESolver(rtol: 1e-11, atol: 1e-11))
         throws(HopfieldError) -> LiouvilleCheck {
         try requireDimension(u0, "u0")
-        guard time > 0, time.isFinite else { throw .invalid(parameter: "time", reason: "must be > 0, got \(time)") }
+        guard time > 0, time.isFinite else { throw .invalidParameter(name: "time", reason: "must be > 0, got \(time)") }
         let model = self, n = self.n
         let system = ODESystem(dimension: n + n * n + 2) { _, y, dydt in
             let u = Array(y[0..<n])

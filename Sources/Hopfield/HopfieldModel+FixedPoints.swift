@@ -26,11 +26,11 @@ extension HopfieldModel {
     public func fixedPoints(gridPerUnit: Int? = nil, randomStarts: Int = 200, seed: UInt64 = 1) throws(HopfieldError) -> [HopfieldFixedPoint] {
         try requireSymmetric()
         guard randomStarts >= 0, randomStarts <= 10_000_000 else {
-            throw .invalid(parameter: "starts", reason: "must lie in 0...10000000 (each is a Newton solve), got \(randomStarts)")
+            throw .invalidParameter(name: "starts", reason: "must lie in 0...10000000 (each is a Newton solve), got \(randomStarts)")
         }
         let perUnit = gridPerUnit ?? [64, 24, 12][safe: n - 1] ?? max(2, Int(Foundation.pow(4096, 1 / Double(n))))
         guard perUnit >= 1, Double(perUnit).power(n) <= 1e6 else {
-            throw .invalid(parameter: "grid", reason: "\(perUnit)^\(n) starts is too many; fixed points by enumeration are for small n")
+            throw .invalidParameter(name: "grid", reason: "\(perUnit)^\(n) starts is too many; fixed points by enumeration are for small n")
         }
         var starts: [[Double]] = []
         let (lo, hi) = activation.isBounded ? activation.range : (-1 - tau * (weights.map(abs).max()! + inputs.map(abs).max()!),

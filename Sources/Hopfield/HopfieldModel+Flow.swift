@@ -68,8 +68,8 @@ extension HopfieldModel {
     /// of `steps` steps (row-major, steps + 1 rows including u0).
     public func mirrorDescent(u0: [Double], step h: Double, steps: Int) throws(HopfieldError) -> [Double] {
         try requireDimension(u0, "u0")
-        guard h > 0, h.isFinite else { throw .invalid(parameter: "step", reason: "must be > 0, got \(h)") }
-        guard steps >= 0 else { throw .invalid(parameter: "steps", reason: "must be >= 0, got \(steps)") }
+        guard h > 0, h.isFinite else { throw .invalidParameter(name: "step", reason: "must be > 0, got \(h)") }
+        guard steps >= 0 else { throw .invalidParameter(name: "steps", reason: "must be >= 0, got \(steps)") }
         var path = u0
         path.reserveCapacity(n * (steps + 1))
         var u = u0

@@ -38,10 +38,10 @@ extension HopfieldModel {
     /// 9, 7, 4 for n = 1, 2, 3) or 8, 6, 4 of the windows.
     public func stationary(temperature t: Double, tolerance: Double = 1e-10, maxLevel: Int? = nil) throws(HopfieldError) -> StationaryStatistics {
         try requireSymmetric()
-        guard t > 0, t.isFinite else { throw .invalid(parameter: "temperature", reason: "must be > 0, got \(t)") }
-        guard n <= 3 else { throw .invalid(parameter: "n", reason: "stationary statistics by quadrature are for n <= 3 units, got \(n)") }
+        guard t > 0, t.isFinite else { throw .invalidParameter(name: "temperature", reason: "must be > 0, got \(t)") }
+        guard n <= 3 else { throw .invalidParameter(name: "n", reason: "stationary statistics by quadrature are for n <= 3 units, got \(n)") }
         guard activation.isBounded else {
-            throw .invalid(parameter: "activation", reason: "\(activation.kind.rawValue) has an unbounded output range; quadrature on the box needs logistic, tanh or atan")
+            throw .invalidParameter(name: "activation", reason: "\(activation.kind.rawValue) has an unbounded output range; quadrature on the box needs logistic, tanh or atan")
         }
         let maxLevel = maxLevel ?? [9, 7, 4][n - 1]
         let minima = try fixedPoints().filter(\.stable)

@@ -22,16 +22,16 @@ public struct HopfieldModel: Sendable {
     public init(weights: [Double], inputs: [Double], activation: HopfieldActivation, tau: Double = 1,
                 capacitances: [Double]? = nil) throws(HopfieldError) {
         let n = inputs.count
-        guard n >= 1 else { throw .invalid(parameter: "I", reason: "needs at least one unit") }
+        guard n >= 1 else { throw .invalidParameter(name: "I", reason: "needs at least one unit") }
         guard weights.count == n * n else {
-            throw .invalid(parameter: "W", reason: "must be \(n) x \(n) to match I's \(n) units, got \(weights.count) values")
+            throw .invalidParameter(name: "W", reason: "must be \(n) x \(n) to match I's \(n) units, got \(weights.count) values")
         }
-        guard weights.allSatisfy(\.isFinite) else { throw .invalid(parameter: "W", reason: "has a non-finite entry") }
-        guard inputs.allSatisfy(\.isFinite) else { throw .invalid(parameter: "I", reason: "has a non-finite entry") }
-        guard tau > 0, tau.isFinite else { throw .invalid(parameter: "tau", reason: "must be > 0, got \(tau)") }
+        guard weights.allSatisfy(\.isFinite) else { throw .invalidParameter(name: "W", reason: "has a non-finite entry") }
+        guard inputs.allSatisfy(\.isFinite) else { throw .invalidParameter(name: "I", reason: "has a non-finite entry") }
+        guard tau > 0, tau.isFinite else { throw .invalidParameter(name: "tau", reason: "must be > 0, got \(tau)") }
         let c = capacitances ?? [Double](repeating: 1, count: n)
-        guard c.count == n else { throw .invalid(parameter: "C", reason: "must have \(n) values, got \(c.count)") }
-        guard c.allSatisfy({ $0 > 0 && $0.isFinite }) else { throw .invalid(parameter: "C", reason: "every capacitance must be > 0") }
+        guard c.count == n else { throw .invalidParameter(name: "C", reason: "must have \(n) values, got \(c.count)") }
+        guard c.allSatisfy({ $0 > 0 && $0.isFinite }) else { throw .invalidParameter(name: "C", reason: "every capacitance must be > 0") }
         var asymmetry = 0.0
         for i in 0..<n { for j in 0..<i { asymmetry = max(asymmetry, abs(weights[i * n + j] - weights[j * n + i])) } }
         self.n = n
@@ -51,15 +51,15 @@ public struct HopfieldModel: Sendable {
     }
 
     func requireDimension(_ v: [Double], _ name: String) throws(HopfieldError) {
-        guard v.count == n else { throw .invalid(parameter: name, reason: "must have \(n) values (one per unit), got \(v.count)") }
-        guard v.allSatisfy(\.isFinite) else { throw .invalid(parameter: name, reason: "has a non-finite value") }
+        guard v.count == n else { throw .invalidParameter(name: name, reason: "must have \(n) values (one per unit), got \(v.count)") }
+        guard v.allSatisfy(\.isFinite) else { throw .invalidParameter(name: name, reason: "has a non-finite value") }
     }
 
     func requireOutputs(_ x: [Double], _ name: String) throws(HopfieldError) {
         try requireDimension(x, name)
         for (i, value) in x.enumerated() where !activation.contains(value) {
             let (a, b) = activation.range
-            throw .invalid(parameter: name, reason: "x_\(i + 1) = \(value) is outside the open output range (\(a), \(b)) of \(activation.kind.rawValue)")
+            throw .invalidParameter(name: name, reason: "x_\(i + 1) = \(value) is outside the open output range (\(a), \(b)) of \(activation.kind.rawValue)")
         }
     }
 

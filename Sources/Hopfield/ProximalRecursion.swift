@@ -27,10 +27,10 @@ public struct ProximalRecursion: Sendable {
     public var maxIterations: Int
 
     public init(epsilon: Double = 0.05, step: Double = 1e-3, tolerance: Double = 1e-3, maxIterations: Int = 10_000) throws(HopfieldError) {
-        guard epsilon > 0, epsilon.isFinite else { throw .invalid(parameter: "eps", reason: "must be > 0, got \(epsilon)") }
-        guard step > 0, step.isFinite else { throw .invalid(parameter: "h", reason: "must be > 0, got \(step)") }
-        guard tolerance > 0 else { throw .invalid(parameter: "delta", reason: "must be > 0, got \(tolerance)") }
-        guard maxIterations >= 1 else { throw .invalid(parameter: "max iterations", reason: "must be >= 1") }
+        guard epsilon > 0, epsilon.isFinite else { throw .invalidParameter(name: "eps", reason: "must be > 0, got \(epsilon)") }
+        guard step > 0, step.isFinite else { throw .invalidParameter(name: "h", reason: "must be > 0, got \(step)") }
+        guard tolerance > 0 else { throw .invalidParameter(name: "delta", reason: "must be > 0, got \(tolerance)") }
+        guard maxIterations >= 1 else { throw .invalidParameter(name: "max iterations", reason: "must be >= 1") }
         self.epsilon = epsilon
         self.step = step
         self.tolerance = tolerance
@@ -77,14 +77,14 @@ public struct ProximalRecursion: Sendable {
     func update(previous: [Double], current: [Double], dimension d: Int, weights: [Double], betaPsi: [Double],
                 beta: Double, initialLogZ: [Double]?, workspace: Workspace) throws(HopfieldError) -> StepResult {
         let m = weights.count, n = betaPsi.count
-        guard m >= 1, previous.count == m * d else { throw .invalid(parameter: "previous points", reason: "need \(m) x \(d) values") }
-        guard current.count == n * d else { throw .invalid(parameter: "current points", reason: "need \(n) x \(d) values") }
+        guard m >= 1, previous.count == m * d else { throw .invalidParameter(name: "previous points", reason: "need \(m) x \(d) values") }
+        guard current.count == n * d else { throw .invalidParameter(name: "current points", reason: "need \(n) x \(d) values") }
         guard weights.allSatisfy({ $0 >= 0 && $0.isFinite }), weights.contains(where: { $0 > 0 }) else {
-            throw .invalid(parameter: "weights", reason: "must be finite, >= 0 and not all 0")
+            throw .invalidParameter(name: "weights", reason: "must be finite, >= 0 and not all 0")
         }
-        guard betaPsi.allSatisfy(\.isFinite) else { throw .invalid(parameter: "psi", reason: "is not finite at a new point") }
+        guard betaPsi.allSatisfy(\.isFinite) else { throw .invalidParameter(name: "psi", reason: "is not finite at a new point") }
         if let initialLogZ, initialLogZ.count != n || !initialLogZ.allSatisfy(\.isFinite) {
-            throw .invalid(parameter: "initial z", reason: "must have \(n) finite values")
+            throw .invalidParameter(name: "initial z", reason: "must have \(n) finite values")
         }
         workspace.prepare(m * n)
         let logKernel = workspace.logKernel, kernel = workspace.kernel
@@ -195,8 +195,8 @@ public struct ProximalRecursion: Sendable {
     public func propagate(_ dynamics: GradientDiffusion, points: [Double], weights: [Double], steps: Int, recordEvery: Int = 1,
                           seed: UInt64, progress: ProgressHandler? = nil) throws(HopfieldError) -> Propagation {
         let d = dynamics.dimension, count = weights.count
-        guard points.count == count * d else { throw .invalid(parameter: "points", reason: "need \(count) x \(d) values, got \(points.count)") }
-        guard steps >= 0, recordEvery >= 1 else { throw .invalid(parameter: "steps", reason: "steps >= 0 and record every >= 1") }
+        guard points.count == count * d else { throw .invalidParameter(name: "points", reason: "need \(count) x \(d) values, got \(points.count)") }
+        guard steps >= 0, recordEvery >= 1 else { throw .invalidParameter(name: "steps", reason: "steps >= 0 and record every >= 1") }
         let streams = (0..<count).map { GaussianStream(seed: SplitMix64.derive(base: seed, index: UInt64($0))) }
         let noise = (2 * step / dynamics.beta).squareRoot()
         var x = points, rho = weights

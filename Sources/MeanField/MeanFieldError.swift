@@ -1,7 +1,9 @@
+import GSLKit
+
 /// Why a mean-field computation has no answer.
-public enum MeanFieldError: Error, Equatable, Sendable, CustomStringConvertible {
+public enum MeanFieldError: InvalidParameterReporting, Equatable, Sendable {
     /// A parameter is out of its domain (negative variance, NaN, depth < 0, ...): a usage error.
-    case invalidParameter(name: String, reason: String)
+    case invalid(InvalidParameter)
     /// The map has no fixed point where asked (e.g. relu with sigma_w^2 = 2, sigma_b^2 > 0).
     case noFixedPoint(String)
     /// An iterative solve did not converge.
@@ -11,7 +13,7 @@ public enum MeanFieldError: Error, Equatable, Sendable, CustomStringConvertible 
 
     public var description: String {
         switch self {
-        case .invalidParameter(let name, let reason): "invalid \(name): \(reason)"
+        case .invalid(let parameter): parameter.description
         case .noFixedPoint(let why): "no fixed point: \(why)"
         case .noConvergence(let why): "no convergence: \(why)"
         case .noCriticalPoint(let why): "no critical point: \(why)"
@@ -20,7 +22,7 @@ public enum MeanFieldError: Error, Equatable, Sendable, CustomStringConvertible 
 
     /// True for errors in the caller's input (exit 64 at the command line).
     public var isUsageError: Bool {
-        if case .invalidParameter = self { return true }
+        if case .invalid = self { return true }
         return false
     }
 }

@@ -26,7 +26,7 @@ public struct GridAxis: Sendable, Equatable {
             throw .invalidParameter(name: name, reason: "expected LO:HI:COUNT (e.g. 0.5:4:200), got '\(text)'")
         }
         do { try self.init(lower: lo, upper: hi, count: n) } catch {
-            if case .invalidParameter(_, let reason) = error { throw .invalidParameter(name: name, reason: reason) }
+            if case .invalid(let parameter) = error { throw .invalidParameter(name: name, reason: parameter.reason) }
             throw error
         }
     }
@@ -136,7 +136,7 @@ public struct PhaseDiagram: Sendable {
         } catch {
             let status: PointStatus = switch error {
             case .noFixedPoint: .noFixedPoint
-            case .invalidParameter: .invalid
+            case .invalid: .invalid
             case .noConvergence, .noCriticalPoint: .noConvergence
             }
             return PhasePoint(sigmaW2: w, sigmaB2: b, status: status, analysis: nil, message: error.description)

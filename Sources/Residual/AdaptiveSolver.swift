@@ -91,8 +91,8 @@ public enum AdaptiveSolver: Sendable, Equatable {
                 throw .nonFinite("the field returned a non-finite value in component \(component) at t = \(t)")
             } catch ODEError.maxSteps(let n, let t) {
                 throw .maxStepsExceeded("\(n) steps reached before t = \(t); raise max-steps or the tolerances")
-            } catch ODEError.invalid(let parameter, let reason) {
-                throw .invalidParameter(name: parameter, reason: reason)
+            } catch ODEError.invalid(let parameter) {
+                throw .invalid(parameter)
             } catch let error as ODEError {
                 if case .stepSizeCollapsed = error { throw .stepSizeUnderflow("GSL \(solver.stepper): \(error)") }
                 throw .solverFailed("GSL \(solver.stepper): \(error)")

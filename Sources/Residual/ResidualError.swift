@@ -1,7 +1,9 @@
+import GSLKit
+
 /// Residual-module errors: invalid input names its parameter; a field that produces NaN or a solve
 /// that cannot finish says where.
-public enum ResidualError: Error, CustomStringConvertible, Sendable {
-    case invalidParameter(name: String, reason: String)
+public enum ResidualError: InvalidParameterReporting, Sendable {
+    case invalid(InvalidParameter)
     case nonFinite(String)
     /// The step limit (max-steps) was reached before the end of the interval.
     case maxStepsExceeded(String)
@@ -13,18 +15,18 @@ public enum ResidualError: Error, CustomStringConvertible, Sendable {
 
     public var description: String {
         switch self {
-        case .invalidParameter(let name, let reason): "invalid \(name): \(reason)"
+        case .invalid(let parameter): parameter.description
         case .nonFinite(let message): "non-finite value: \(message)"
         case .maxStepsExceeded(let message), .stepSizeUnderflow(let message), .solverFailed(let message): "solver gave up: \(message)"
         }
     }
 
-    public var isUsageError: Bool { if case .invalidParameter = self { true } else { false } }
+    public var isUsageError: Bool { if case .invalid = self { true } else { false } }
 
     /// The message without its prefix.
     var reason: String {
         switch self {
-        case .invalidParameter(let name, let reason): "\(name): \(reason)"
+        case .invalid(let parameter): "\(parameter.name): \(parameter.reason)"
         case .nonFinite(let message), .maxStepsExceeded(let message), .stepSizeUnderflow(let message), .solverFailed(let message): message
         }
     }
@@ -34,7 +36,7 @@ public enum ResidualError: Error, CustomStringConvertible, Sendable {
     public var isSolverFailure: Bool {
         switch self {
         case .maxStepsExceeded, .stepSizeUnderflow, .solverFailed: true
-        case .invalidParameter, .nonFinite: false
+        case .invalid, .nonFinite: false
         }
     }
 }

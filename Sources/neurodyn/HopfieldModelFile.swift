@@ -3,8 +3,6 @@ import Foundation
 import Hopfield
 import RunOutput
 
-extension HopfieldError: CommandLineError {}
-
 /// --model M.json: {"activation": "logistic", "W": [[...]], "I": [...], "gain": 2, "tau": 1, "C": [...]}
 /// (DESIGN.md section 6; gain, tau and C default to 1).
 struct HopfieldModelOption: ParsableArguments {

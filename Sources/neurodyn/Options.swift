@@ -53,18 +53,12 @@ extension Activation: ExpressibleByArgument {
     public static var allValueStrings: [String] { allCases.map(\.rawValue) }
 }
 
-/// A library error the command line reports: invalid input (exit 64) or a runtime failure (exit 1).
-protocol CommandLineError: Error, CustomStringConvertible {
-    var isUsageError: Bool { get }
-}
-
-extension MeanFieldError: CommandLineError {}
-extension ResidualError: CommandLineError {}
-extension ShardError: CommandLineError {}
+// RunOutput sits below GSLKit's marker (it needs nothing of GSL): its shard errors adopt it here.
+extension ShardError: UsageClassifiedError {}
 
 /// Runs library code and maps its errors to the exit-code contract: invalid input -> 64,
 /// everything else -> 1, each with a one-line message naming the parameter and the reason.
-func usage<T, E: CommandLineError>(_ body: () throws(E) -> T) throws -> T {
+func usage<T, E: UsageClassifiedError>(_ body: () throws(E) -> T) throws -> T {
     do { return try body() } catch {
         printError(error.description)
         throw ExitCode(error.isUsageError ? 64 : 1)

@@ -147,13 +147,13 @@ import Testing
         let network = try RandomNetwork(activation: .tanh, sigmaW2: 2, sigmaB2: 0.1, widths: [2, 2])
         let sphere = try InputManifold(shape: .greatSphere(k: 2), points: 10)
         #expect { try EmbeddingSimulation(network: network, manifold: sphere, length: 1, networks: 3) } throws: { error in
-            guard case MeanFieldError.invalidParameter(name: "k", _) = error else { return false }
+            guard case MeanFieldError.invalid(let parameter) = error, parameter.name == "k" else { return false }
             return true
         }
         let wide = try RandomNetwork(activation: .tanh, sigmaW2: 2, sigmaB2: 0.1, widths: [20, 20])
         let few = try InputManifold(shape: .greatSphere(k: 1), points: 2)
         #expect { try EmbeddingSimulation(network: wide, manifold: few, length: 1, networks: 3) } throws: { error in
-            guard case MeanFieldError.invalidParameter(name: "points", _) = error else { return false }
+            guard case MeanFieldError.invalid(let parameter) = error, parameter.name == "points" else { return false }
             return true
         }
         #expect(throws: MeanFieldError.self) { try EmbeddingSimulation(network: wide, manifold: sphere, length: .infinity, networks: 3) }

@@ -178,7 +178,7 @@ import Testing
     @Test func badManifoldInputIsRefusedWithTheParameterNamed() throws {
         func named(_ name: String, _ body: () throws -> Void) {
             #expect { try body() } throws: { error in
-                guard case MeanFieldError.invalidParameter(name: name, _) = error else { return false }
+                guard case MeanFieldError.invalid(let parameter) = error, parameter.name == name else { return false }
                 return true
             }
         }

@@ -81,7 +81,7 @@ private func samples(_ a: HopfieldActivation) -> (u: [Double], x: [Double]) {
     }
 
     @Test func badActivationInputIsRefused() {
-        #expect(throws: HopfieldError.invalid(parameter: "gain", reason: "must be > 0 and finite, got 0.0")) { try HopfieldActivation(.logistic, gain: 0) }
+        #expect(throws: HopfieldError.invalidParameter(name: "gain", reason: "must be > 0 and finite, got 0.0")) { try HopfieldActivation(.logistic, gain: 0) }
         #expect(throws: HopfieldError.self) { try HopfieldActivation(.tanh, gain: -1) }
     }
 }

@@ -122,7 +122,7 @@ func threeUnitModel(_ kind: HopfieldActivation.Kind, gain: Double = 2, tau: Doub
     @Test func badModelsAreRefusedWithTheParameterNamed() throws {
         let logistic = try HopfieldActivation(.logistic)
         #expect(throws: HopfieldError.self) { try HopfieldModel(weights: [0, 1, 1], inputs: [0, 0], activation: logistic) }
-        #expect(throws: HopfieldError.invalid(parameter: "tau", reason: "must be > 0, got 0.0")) {
+        #expect(throws: HopfieldError.invalidParameter(name: "tau", reason: "must be > 0, got 0.0")) {
             try HopfieldModel(weights: [0], inputs: [0], activation: logistic, tau: 0)
         }
         #expect(throws: HopfieldError.self) { try HopfieldModel(weights: [0], inputs: [0], activation: logistic, capacitances: [-1]) }

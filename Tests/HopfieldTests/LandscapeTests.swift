@@ -137,7 +137,7 @@ private func twoNeurons(w: Double, gain: Double, tau: Double = 1) throws -> Hopf
 
     @Test func badStationaryInputIsRefused() throws {
         let model = try threeUnitModel(.logistic)
-        #expect(throws: HopfieldError.invalid(parameter: "temperature", reason: "must be > 0, got 0.0")) { try model.stationary(temperature: 0) }
+        #expect(throws: HopfieldError.invalidParameter(name: "temperature", reason: "must be > 0, got 0.0")) { try model.stationary(temperature: 0) }
         #expect(throws: HopfieldError.self) { try threeUnitModel(.exp).stationary(temperature: 1) }
     }
 }

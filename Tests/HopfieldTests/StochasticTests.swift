@@ -73,7 +73,7 @@ import Testing
     }
 
     @Test func badInputIsRefused() throws {
-        #expect(throws: HopfieldError.invalid(parameter: "temperature", reason: "must be > 0, got -1.0")) {
+        #expect(throws: HopfieldError.invalidParameter(name: "temperature", reason: "must be > 0, got -1.0")) {
             try DiffusionMachine(model: Self.model(), schedule: .constant(-1))
         }
         let machine = try DiffusionMachine(model: Self.model(), schedule: .constant(1))
@@ -197,7 +197,7 @@ import Testing
     }
 
     @Test func badInputIsRefused() throws {
-        #expect(throws: HopfieldError.invalid(parameter: "eps", reason: "must be > 0, got 0.0")) { try ProximalRecursion(epsilon: 0) }
+        #expect(throws: HopfieldError.invalidParameter(name: "eps", reason: "must be > 0, got 0.0")) { try ProximalRecursion(epsilon: 0) }
         let s = Self.smallStep(count: 5)
         let prox = try ProximalRecursion()
         #expect(throws: HopfieldError.self) {

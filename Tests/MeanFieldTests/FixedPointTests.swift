@@ -166,12 +166,12 @@ import Testing
                 try body()
                 Issue.record("expected an error naming \(name)")
             } catch {
-                guard case .invalidParameter(let parameter, let reason) = error else {
+                guard case .invalid(let payload) = error else {
                     Issue.record("expected invalidParameter(\(name)), got \(error)")
                     continue
                 }
-                #expect(parameter == name)
-                #expect(!reason.isEmpty)
+                #expect(payload.name == name)
+                #expect(!payload.reason.isEmpty)
                 #expect(error.isUsageError)
             }
         }

@@ -178,12 +178,12 @@ import Testing
         // 2^27 wide layers: 1 GiB a buffer, several per worker, over half of any CI machine? Use a
         // result set that certainly is: 10^12 trials.
         #expect { try network.simulate(input: input, trials: 1_000_000_000_000, seed: 1) } throws: { error in
-            guard case MeanFieldError.invalidParameter(name: "trials", _) = error else { return false }
+            guard case MeanFieldError.invalid(let parameter) = error, parameter.name == "trials" else { return false }
             return true
         }
         let huge = try RandomNetwork(activation: .tanh, sigmaW2: 1, sigmaB2: 0, widths: [RandomNetwork.maximumWidth, 2])
         #expect { try huge.simulate(input: .orthogonal(q1: 1, batch: 64), trials: 1, seed: 1) } throws: { error in
-            guard case MeanFieldError.invalidParameter(name: "width", _) = error else { return false }
+            guard case MeanFieldError.invalid(let parameter) = error, parameter.name == "width" else { return false }
             return true
         }
         #expect(throws: MeanFieldError.self) { try NetworkInput.pair(q11: 1, q22: 1, c: 1.5) }
