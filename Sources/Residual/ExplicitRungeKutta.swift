@@ -8,13 +8,16 @@ public struct ExplicitRungeKutta: Sendable, Equatable {
     /// a[i][j] for j < i.
     public let a: [[Double]]
     public let b: [Double]
+    /// The order p of the global error, O(h^p) (GSL's and diffrax's solvers state theirs).
+    public let order: Int
 
     public var stages: Int { b.count }
 
-    public static let euler = ExplicitRungeKutta(name: "euler", a: [[]], b: [1])
-    public static let midpoint = ExplicitRungeKutta(name: "midpoint", a: [[], [0.5]], b: [0, 1])
+    public static let euler = ExplicitRungeKutta(name: "euler", a: [[]], b: [1], order: 1)
+    public static let midpoint = ExplicitRungeKutta(name: "midpoint", a: [[], [0.5]], b: [0, 1], order: 2)
     /// Classic RK4: 4 evaluations a step ("ResNet mode").
-    public static let rk4 = ExplicitRungeKutta(name: "rk4", a: [[], [0.5], [0, 0.5], [0, 0, 1]], b: [1.0 / 6, 1.0 / 3, 1.0 / 3, 1.0 / 6])
+    public static let rk4 = ExplicitRungeKutta(name: "rk4", a: [[], [0.5], [0, 0.5], [0, 0, 1]], b: [1.0 / 6, 1.0 / 3, 1.0 / 3, 1.0 / 6],
+                                               order: 4)
 
     /// The nodes c_i = sum_j a_ij: stage i is evaluated at t + c_i h.
     public var nodes: [Double] { a.map { $0.reduce(0, +) } }
