@@ -36,6 +36,25 @@ public struct SampleSummary: Sendable, Equatable {
     }
 }
 
+extension SampleSummary {
+    /// B inputs measured on the same n networks: `samples[a][t]` for input a and network t.
+    /// One network's inputs are correlated, so the mean's standard error is that of the n
+    /// per-network means (1/B) sum_a x_ta. The variance is pooled over inputs:
+    /// y_t = (1/B) sum_a (x_ta - mean_a)^2 n/(n - 1) has the pooled unbiased variance as its mean
+    /// over t, and the standard error of that mean as the variance's (for B = 1, the one input's
+    /// own, from its fourth moment). Needs n >= 2.
+    public init(pooling samples: [[Double]]) {
+        let batch = samples.count, trials = samples[0].count, n = Double(trials)
+        let means = SampleSummary((0..<trials).map { t in samples.reduce(0) { $0 + $1[t] } / Double(batch) })
+        let inputs = samples.map(SampleSummary.init)
+        let spread = SampleSummary((0..<trials).map { t in
+            zip(samples, inputs).reduce(0) { $0 + ($1.0[t] - $1.1.mean) * ($1.0[t] - $1.1.mean) } / Double(batch) * n / (n - 1)
+        })
+        self.init(count: trials * batch, mean: means.mean, variance: spread.mean, stderrMean: means.stderrMean,
+                  stderrVariance: batch == 1 ? inputs[0].stderrVariance : spread.stderrMean)
+    }
+}
+
 /// Counts of samples in equal bins over [lower, upper] (the samples' range by default);
 /// the last bin is closed. Non-finite samples are counted apart.
 public struct Histogram: Sendable, Equatable {

@@ -145,19 +145,9 @@ extension SimulateCommand {
                 try model.finiteWidth(q1: q1, depth: ensemble.depth, using: GaussianIntegrator(activation: model.activation))
             }
             var comparison = LayerComparison()
-            let n = Double(ensemble.trials)
             for layer in 1...ensemble.depth {
                 let perInput = (0..<batch).map { grams.lengths(layer: layer, input: $0) }
-                let batchMeans = (0..<ensemble.trials).map { t in perInput.reduce(0) { $0 + $1[t] } / Double(batch) }
-                let inputSummaries = perInput.map(SampleSummary.init)
-                // y_t = (1/B) sum_a (x_ta - mean_a)^2 n/(n-1): mean over t is the pooled unbiased variance.
-                let spreads = (0..<ensemble.trials).map { t in
-                    zip(perInput, inputSummaries).reduce(0) { $0 + ($1.0[t] - $1.1.mean) * ($1.0[t] - $1.1.mean) } / Double(batch) * n / (n - 1)
-                }
-                let means = SampleSummary(batchMeans), spread = SampleSummary(spreads)
-                comparison.samples.append(SampleSummary(count: ensemble.trials * batch, mean: means.mean, variance: spread.mean,
-                                                        stderrMean: means.stderrMean,
-                                                        stderrVariance: batch == 1 ? inputSummaries[0].stderrVariance : spread.stderrMean))
+                comparison.samples.append(SampleSummary(pooling: perInput))
                 comparison.layers.append(layer)
                 comparison.theoryMean.append(theory.mean(width: ensemble.width)[layer - 1])
                 comparison.theoryVariance.append(theory.variance(width: ensemble.width)[layer - 1])
