@@ -89,12 +89,12 @@ extension HopfieldCommand {
             }
             // The cloud draws from its own stream; its weights are the initial Gaussian's pdf values in the chart.
             let (cloud, weights) = try usage { () throws(HopfieldError) in
-                try dynamics.gaussianCloud(centre: theta0, spread: spread, count: points, seed: SplitMix64.derive(base: seed, index: UInt64.max))
+                try dynamics.gaussianCloud(centre: theta0, spread: spread, count: points, seed: DensityRunSeeds.cloud(seed))
             }
             let machineSeconds = Date().timeIntervalSince(machineStart), proxStart = Date()
             let propagation = try usage { () throws(HopfieldError) in
                 try prox.propagate(dynamics, points: cloud, weights: weights, steps: steps, recordEvery: recordEvery,
-                                   seed: SplitMix64.derive(base: seed, index: UInt64.max - 1),
+                                   seed: DensityRunSeeds.propagation(seed),
                                    progress: progress.handler(label: "proximal recursion"))
             }
             let proxSeconds = Date().timeIntervalSince(proxStart)

@@ -56,6 +56,15 @@ import Testing
         #expect(abs(run.stderrEnergy[0] / expected.stderr - 1) < 1e-6, "\(run.stderrEnergy[0]) vs \(expected.stderr)")
     }
 
+    @Test func theDensityRunsStreamsAreDistinctFromEveryParticleBlocks() {
+        // 10^4 blocks are 640 000 particles, more than any run asks for.
+        for seed: UInt64 in [0, 1, 42, .max] {
+            let blocks = Set((0..<10_000).map { SplitMix64.derive(base: seed, index: UInt64($0)) })
+            let cloud = DensityRunSeeds.cloud(seed), propagation = DensityRunSeeds.propagation(seed)
+            #expect(cloud != propagation && !blocks.contains(cloud) && !blocks.contains(propagation), "seed \(seed)")
+        }
+    }
+
     @Test func sameSeedSameBitsWhateverTheThreads() throws {
         let machine = try DiffusionMachine(model: Self.model(), schedule: .geometric(initial: 1, rate: 0.5, floor: 0.05))
         let one = try machine.run(x0: [0.3, 0.6], particles: 200, steps: 300, recordEvery: 100, seed: 5, threads: 1)
