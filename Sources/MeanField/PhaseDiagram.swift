@@ -2,7 +2,7 @@ import Activations
 import Foundation
 import GSLKit
 
-/// An inclusive, evenly spaced range of values, written LO:HI:COUNT on the command line.
+/// An inclusive, evenly spaced range of `count` values from `lower` to `upper` (count = 1: `lower` alone).
 public struct GridAxis: Sendable, Equatable {
     public var lower: Double
     public var upper: Double
@@ -17,18 +17,6 @@ public struct GridAxis: Sendable, Equatable {
         self.lower = lower
         self.upper = upper
         self.count = count
-    }
-
-    /// Parses "LO:HI:COUNT" (COUNT >= 1; COUNT = 1 requires LO = HI or takes LO).
-    public init(parsing text: String, name: String) throws(MeanFieldError) {
-        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
-        guard parts.count == 3, let lo = Double(parts[0]), let hi = Double(parts[1]), let n = Int(parts[2]) else {
-            throw .invalidParameter(name: name, reason: "expected LO:HI:COUNT (e.g. 0.5:4:200), got '\(text)'")
-        }
-        do { try self.init(lower: lo, upper: hi, count: n) } catch {
-            if case .invalid(let parameter) = error { throw .invalidParameter(name: name, reason: parameter.reason) }
-            throw error
-        }
     }
 
     public subscript(index: Int) -> Double {

@@ -62,7 +62,7 @@ public enum AdaptiveSolver: Sendable, Equatable {
                     throw .invalidParameter(name: "solver", reason: "GSL's \(solver.stepper) needs the field's Jacobian")
                 }
                 guard y0.count <= Self.implicitDimensionLimit else {
-                    throw .invalidParameter(name: "solver", reason: "GSL's \(solver.stepper) takes the dense Jacobian of the whole system, here \(y0.count) x \(y0.count); it is offered up to \(Self.implicitDimensionLimit) (use a smaller --batch-size, or an explicit solver)")
+                    throw .invalidParameter(name: "solver", reason: "GSL's \(solver.stepper) takes the dense Jacobian of the whole system, here \(y0.count) x \(y0.count); it is offered up to \(Self.implicitDimensionLimit) (solve the batch in smaller pieces, or use an explicit solver)")
                 }
                 system.jacobian = { t, y, dfdy, dfdt in
                     let state = Array(y), delta = 1e-6

@@ -10,6 +10,13 @@ public struct Dopri5: Sendable, Equatable {
     public var maxSteps: Int
 
     public init(rtol: Double = 1e-5, atol: Double = 1e-5, maxSteps: Int = 100_000) throws(ResidualError) {
+        try Self.requireValidControl(rtol: rtol, atol: atol, maxSteps: maxSteps)
+        (self.rtol, self.atol, self.maxSteps) = (rtol, atol, maxSteps)
+    }
+
+    /// The tolerances and step limit an adaptive solve is given, Dopri5's or GSL's: finite
+    /// positive tolerances, rtol not below what float64 can meet, at least one step.
+    static func requireValidControl(rtol: Double, atol: Double, maxSteps: Int) throws(ResidualError) {
         guard rtol.isFinite, rtol > 0 else { throw .invalidParameter(name: "rtol", reason: "must be finite and > 0, got \(rtol)") }
         // Below ~1e-15 the error estimate is rounding: the step size shrinks until it underflows.
         guard rtol >= Self.smallestRelativeTolerance else {
@@ -17,7 +24,6 @@ public struct Dopri5: Sendable, Equatable {
         }
         guard atol.isFinite, atol > 0 else { throw .invalidParameter(name: "atol", reason: "must be finite and > 0, got \(atol)") }
         guard maxSteps >= 1 else { throw .invalidParameter(name: "max-steps", reason: "must be >= 1, got \(maxSteps)") }
-        (self.rtol, self.atol, self.maxSteps) = (rtol, atol, maxSteps)
     }
 
     /// The smallest relative tolerance an adaptive solve is asked for (a few ulp of the state).

@@ -6,39 +6,15 @@ public enum GradientRoute: Sendable, Equatable {
     case discrete(ExplicitRungeKutta, steps: Int)
     case continuous(AdaptiveSolver, AdjointMethod)
 
-    /// The route `neurodyn residual gradient|train` names by --solver and --method
-    /// ("rk4:10" + "discrete"; "dopri5", "rk8pd", "rkck" or "rkf45" + "adjoint" or "checkpoint";
-    /// the implicit "rk1imp", "rk2imp", "rk4imp", "bsimp" or "msbdf" + "checkpoint"); without a
-    /// method, fixed-step schemes take "discrete", explicit adaptive ones "adjoint" and implicit
-    /// ones "checkpoint".
-    public init(solver: String, method: String?, rtol: Double, atol: Double, maxSteps: Int) throws(ResidualError) {
-        let gsl = (AdaptiveSolver.gslSteppers + AdaptiveSolver.implicitSteppers).first { $0.rawValue == solver }
-        let adaptive = solver == "dopri5" || gsl != nil
-        let implicit = gsl?.needsJacobian ?? false
-        // Implicit steppers have no backsolve (it would need second derivatives of f): their default is checkpoint.
-        let method = method ?? (adaptive ? (implicit ? AdjointMethod.checkpoint : .backsolve).rawValue : "discrete")
-        if adaptive {
-            guard let adjoint = AdjointMethod(rawValue: method) else {
-                throw .invalidParameter(name: "method", reason: "\(solver) takes adjoint or checkpoint (the continuous adjoint), got '\(method)'")
-            }
-            let dopri5 = try Dopri5(rtol: rtol, atol: atol, maxSteps: maxSteps)  // validates the tolerances for both
-            let adaptiveSolver: AdaptiveSolver = gsl.map { .gsl(GSLODESolver(stepper: $0, rtol: rtol, atol: atol, maxSteps: maxSteps)) } ?? .dopri5(dopri5)
-            try adjoint.requireSupported(by: adaptiveSolver)
-            self = .continuous(adaptiveSolver, adjoint)
-            return
-        }
-        if let stepper = GSLStepper(rawValue: solver) {
-            throw .invalidParameter(name: "solver", reason: "GSL's \(stepper) is not offered for residual networks (a fixed-step or multistep explicit method without error control here); use dopri5, rk8pd, rkck, rkf45, or an implicit stepper")
-        }
-        let parts = solver.split(separator: ":").map(String.init)
-        let schemes: [String: ExplicitRungeKutta] = ["euler": .euler, "midpoint": .midpoint, "rk4": .rk4]
-        guard parts.count == 2, let scheme = schemes[parts[0]], let steps = Int(parts[1]), steps >= 1, steps <= 1_000_000 else {
-            throw .invalidParameter(name: "solver", reason: "expected euler:N, midpoint:N or rk4:N with 1 <= N <= 1000000, or dopri5, rk8pd, rkck, rkf45, rk1imp, rk2imp, rk4imp, bsimp, msbdf, got '\(solver)'")
-        }
-        guard method == "discrete" else {
-            throw .invalidParameter(name: "method", reason: "fixed-step schemes use 'discrete' (exact backprop of the scheme), got '\(method)'")
-        }
-        self = .discrete(scheme, steps: steps)
+    /// A continuous-adjoint route through `solver`. Without a method, explicit solvers take
+    /// backsolve and implicit ones checkpoint (their backsolve would need second derivatives of
+    /// f: refused, ``AdjointMethod/requireSupported(by:)``). The tolerances and the step limit
+    /// are checked for GSL's steppers as Dopri5's initialiser checks its own.
+    public init(_ solver: AdaptiveSolver, method: AdjointMethod? = nil) throws(ResidualError) {
+        if case .gsl(let gsl) = solver { try Dopri5.requireValidControl(rtol: gsl.rtol, atol: gsl.atol, maxSteps: gsl.maxSteps) }
+        let method = method ?? (solver.needsJacobian ? .checkpoint : .backsolve)
+        try method.requireSupported(by: solver)
+        self = .continuous(solver, method)
     }
 }
 

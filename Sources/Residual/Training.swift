@@ -80,6 +80,9 @@ public struct ResidualTraining: Sendable {
     /// Threads of fixed-step routes (see ``CirclesAnode3/gradient(field:readout:inputs:labels:route:threads:)``): the bits do not depend on it.
     public var threads: Int
 
+    /// The most knots a training run (and `neurodyn residual`) takes.
+    public static let maximumKnots = 1000
+
     public struct Step: Sendable {
         public var loss: Double, accuracy: Double
         public var forwardEvaluations: Int, backwardEvaluations: Int
@@ -89,7 +92,9 @@ public struct ResidualTraining: Sendable {
     public init(route: GradientRoute, optimizer: Optimizer = .adam(Adam()), steps: Int = 200, problem: ResidualProblem = .circlesAnode3,
                 loss: Readout.Loss = .crossEntropy, batchSize: Int? = nil, seed: UInt64 = 1, threads: Int = 1, knots: Int = 1) throws(ResidualError) {
         guard threads >= 1 else { throw .invalidParameter(name: "threads", reason: "must be >= 1, got \(threads)") }
-        guard knots >= 1, knots <= 1000 else { throw .invalidParameter(name: "knots", reason: "must be between 1 and 1000, got \(knots)") }
+        guard (1...Self.maximumKnots).contains(knots) else {
+            throw .invalidParameter(name: "knots", reason: "must be between 1 and \(Self.maximumKnots), got \(knots)")
+        }
         self.knots = knots
         guard steps >= 1, steps <= 1_000_000 else { throw .invalidParameter(name: "steps", reason: "must be between 1 and 1000000, got \(steps)") }
         if let batchSize, batchSize < 1 || batchSize > CirclesAnode3.count {
@@ -139,6 +144,23 @@ public struct ResidualTraining: Sendable {
             progress?(step + 1, steps)
         }
         return (log, flat)
+    }
+
+    /// The loss and accuracy of `parameters` (as ``run(progress:)`` returns them) on all the
+    /// problem's points: in one solve, or for an implicit stepper, whose dense Jacobian couples the
+    /// whole batch, in pieces of `batchSize` points, averaged with weights (piece size) / (points).
+    public func evaluate(_ parameters: [Double]) throws(ResidualError) -> (loss: Double, accuracy: Double) {
+        let (inputs, labels) = problem.data()
+        var piece = labels.count
+        if case .continuous(let solver, _) = route, solver.needsJacobian { piece = batchSize ?? labels.count }
+        var total = (loss: 0.0, accuracy: 0.0)
+        for start in stride(from: 0, to: labels.count, by: piece) {
+            let end = Swift.min(labels.count, start + piece), weight = Double(end - start) / Double(labels.count)
+            let part = try CirclesAnode3.gradient(parameters: parameters, knots: knots, loss: loss, inputs: Array(inputs[(3 * start)..<(3 * end)]),
+                                                  labels: Array(labels[start..<end]), route: route, threads: threads)
+            total = (total.loss + weight * part.loss, total.accuracy + weight * part.accuracy)
+        }
+        return total
     }
 }
 

@@ -32,10 +32,8 @@ extension EmbeddingCommand {
             let (model, qStar, chi1, length) = try ensemble.setUp()
             let simulation = try ensemble.simulation(model: model, width: width, length: length, defaultK: 2)
             let started = Date()
-            let (result, predicted) = try usage { () throws(MeanFieldError) in
-                (try simulation.run(seed: ensemble.seed, threads: ensemble.threads, progress: progress.handler(label: "networks")),
-                 try simulation.predicted(using: GaussianIntegrator(activation: model.activation)))
-            }
+            let result = try simulation.run(seed: ensemble.seed, threads: ensemble.threads, progress: progress.handler(label: "networks"))
+            let predicted = try simulation.predicted(using: GaussianIntegrator(activation: model.activation))
             let elapsed = Date().timeIntervalSince(started)
             let layers = Array(1...ensemble.depth)
             var columns = result.columns("conformal_factor", .conformalFactor, theory: predicted.conformalFactor.optionals)

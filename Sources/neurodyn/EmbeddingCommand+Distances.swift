@@ -24,32 +24,28 @@ extension EmbeddingCommand {
                 """)
 
         @OptionGroup var ensemble: EmbeddingEnsembleOptions
-        @Option(help: "Widths, comma-separated.")
-        var widths: String = "100,1000"
-        @Option(help: "Pair offsets s (sample points apart), comma-separated; default 1, P/8, P/4, P/2.")
-        var separations: String?
+        @Option(help: "Widths, comma-separated (default: 100,1000).", transform: CommaList.positiveIntegers)
+        var widths: [Int] = [100, 1000]
+        @Option(help: "Pair offsets s (sample points apart), comma-separated; default 1, P/8, P/4, P/2.", transform: CommaList.positiveIntegers)
+        var separations: [Int]?
         @OptionGroup var output: FormatOptions
         @OptionGroup var directory: DirectoryOption
         @OptionGroup var progress: ProgressOptions
 
         func run() throws {
-            let parsedWidths = try parseIntegers(widths, name: "widths")
             let (model, qStar, chi1, length) = try ensemble.setUp()
             let integrator = GaussianIntegrator(activation: model.activation)
-            let probe = try ensemble.simulation(model: model, width: parsedWidths[0], length: length)
+            let probe = try ensemble.simulation(model: model, width: widths[0], length: length)
             let points = probe.manifold.points
-            let offsets = try separations.map { try parseIntegers($0, name: "separations") }
-                ?? Array(Set([1, points / 8, points / 4, points / 2].filter { $0 >= 1 })).sorted()
-            let cStar = try usage { () throws(MeanFieldError) in try model.cStar(qStar: qStar, chi1: chi1, using: integrator).cStar }
+            let offsets = separations ?? Array(Set([1, points / 8, points / 4, points / 2].filter { $0 >= 1 })).sorted()
+            let cStar = try model.cStar(qStar: qStar, chi1: chi1, using: integrator).cStar
             let started = Date()
             var predicted: PredictedGeometry?
             var runs: [(width: Int, columns: [(String, [Double?])])] = []
-            for width in parsedWidths {
+            for width in widths {
                 let simulation = try ensemble.simulation(model: model, width: width, length: length, separations: offsets)
-                let result = try usage { () throws(MeanFieldError) in
-                    try simulation.run(seed: ensemble.seed, threads: ensemble.threads, progress: progress.handler(label: "networks at N = \(width)"))
-                }
-                if predicted == nil { predicted = try usage { () throws(MeanFieldError) in try simulation.predicted(using: integrator) } }
+                let result = try simulation.run(seed: ensemble.seed, threads: ensemble.threads, progress: progress.handler(label: "networks at N = \(width)"))
+                if predicted == nil { predicted = try simulation.predicted(using: integrator) }
                 var columns: [(String, [Double?])] = []
                 if simulation.manifold.isClosedCurve {
                     columns += result.columns("le", .leOver2piSqrtN, theory: nil) + result.columns("polygon", .polygonOver2piSqrtN, theory: nil)
@@ -101,31 +97,16 @@ extension EmbeddingCommand {
             if let out = directory.out {
                 let url = URL(fileURLWithPath: out)
                 let manifest = RunManifest(command: "neurodyn embedding distances",
-                                           parameters: ensemble.parameters + [("widths", .string(widths)), ("separations", .array(offsets.map { .int($0) }))],
+                                           parameters: ensemble.parameters + [("widths", .string(widths.map(String.init).joined(separator: ","))), ("separations", .array(offsets.map { .int($0) }))],
                                            seed: ensemble.seed, versions: softwareVersions, kernels: computeKernels,
                                            files: ["embedding-distances.csv", "embedding-distances.json", "embedding-distances.ipynb"],
                                            elapsedSeconds: elapsed)
-                do {
-                    try AtomicFile.write(table.text, to: url.appendingPathComponent("embedding-distances.csv"))
-                    try AtomicFile.write(json.serialized() + "\n", to: url.appendingPathComponent("embedding-distances.json"))
-                    try DistancesNotebook.document(activation: model.activation.rawValue)
-                        .write(to: url.appendingPathComponent("embedding-distances.ipynb"))
-                    try AtomicFile.write(manifest.json.serialized() + "\n", to: url.appendingPathComponent("run.json"))
-                } catch {
-                    printError(error.description)
-                    throw ExitCode(1)
-                }
+                try AtomicFile.write(table.text, to: url.appendingPathComponent("embedding-distances.csv"))
+                try AtomicFile.write(json.serialized() + "\n", to: url.appendingPathComponent("embedding-distances.json"))
+                try DistancesNotebook.document(activation: model.activation.rawValue)
+                    .write(to: url.appendingPathComponent("embedding-distances.ipynb"))
+                try AtomicFile.write(manifest.json.serialized() + "\n", to: url.appendingPathComponent("run.json"))
             }
         }
     }
-}
-
-/// Comma-separated positive integers (exit 64 naming the option otherwise).
-func parseIntegers(_ text: String, name: String) throws -> [Int] {
-    let values = text.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
-    guard !values.isEmpty, values.allSatisfy({ $0 != nil && $0! >= 1 }) else {
-        printError("invalid \(name): expected comma-separated positive integers, got '\(text)'")
-        throw ExitCode(64)
-    }
-    return values.map { $0! }
 }

@@ -37,9 +37,7 @@ extension EmbeddingCommand {
             let shard = try shardOptions.shard()
             let started = Date()
             func measure(_ members: [Int]?) throws -> EmbeddingSimulation.Result {
-                try usage { () throws(MeanFieldError) in
-                    try simulation.run(seed: ensemble.seed, threads: ensemble.threads, members: members, progress: progress.handler(label: "networks"))
-                }
+                try simulation.run(seed: ensemble.seed, threads: ensemble.threads, members: members, progress: progress.handler(label: "networks"))
             }
             if !shard.isWhole {
                 try runEnsembleShard(shard, networks: ensemble.nets, options: shardOptions, out: directory.out, format: output.format,
@@ -53,9 +51,7 @@ extension EmbeddingCommand {
         }
 
         func report(merged values: [Double]) throws {
-            try report(result: try usage { () throws(MeanFieldError) in
-                try EmbeddingSimulation.Result(networks: ensemble.nets, depth: ensemble.depth, separations: [], values: values)
-            }, elapsed: nil)
+            try report(result: try EmbeddingSimulation.Result(networks: ensemble.nets, depth: ensemble.depth, separations: [], values: values), elapsed: nil)
         }
 
         func report(result: EmbeddingSimulation.Result, elapsed: Double?) throws {
@@ -63,10 +59,10 @@ extension EmbeddingCommand {
             let integrator = GaussianIntegrator(activation: model.activation)
             let simulation = try ensemble.simulation(model: model, width: width, length: length)
             let k = simulation.manifold.dimension
-            let predicted = try usage { () throws(MeanFieldError) in try simulation.predicted(using: integrator) }
+            let predicted = try simulation.predicted(using: integrator)
             // The k-sphere formulas hold for a great sphere placed at q* in pre-activation space.
-            let sphere = ensemble.manifold.isSphere && simulation.placement == .preactivations && abs(length - qStar) <= 1e-12 * qStar
-                ? try usage { () throws(MeanFieldError) in try model.embeddingTheory(k: k, depth: ensemble.depth, q0: ensemble.q0, using: integrator) }
+            let sphere = ensemble.manifold.manifold.isSphere && simulation.placement == .preactivations && abs(length - qStar) <= 1e-12 * qStar
+                ? try model.embeddingTheory(k: k, depth: ensemble.depth, q0: ensemble.q0, using: integrator)
                 : nil
             let none = [Double?](repeating: nil, count: ensemble.depth)
             var columns = result.columns("g_bar", .gBar, theory: predicted.gBar.optionals)

@@ -48,9 +48,7 @@ extension EmbeddingCommand {
 
         func run() throws {
             let model = try model.model()
-            let theory = try usage { () throws(MeanFieldError) in
-                try model.embeddingTheory(k: k, depth: depth, q0: q0, using: GaussianIntegrator(activation: model.activation))
-            }
+            let theory = try model.embeddingTheory(k: k, depth: depth, q0: q0, using: GaussianIntegrator(activation: model.activation))
             var columns: [(String, [Double])] = [("g_bar", theory.gBar), ("r_bar", theory.rBar), ("ii_bar", theory.iiBar), ("h_bar", theory.hBar)]
             if let kappa = theory.kappa2Bar, let lg = theory.lgOver2pi { columns += [("kappa2_bar", kappa), ("lg_over_2pi", lg)] }
             let report = LayerColumns(layers: theory.layers, columns: columns.map { ($0.0, $0.1.map { $0 }) },

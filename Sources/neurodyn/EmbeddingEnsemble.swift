@@ -21,35 +21,33 @@ struct EmbeddingEnsembleOptions: ParsableArguments {
     var seed: UInt64 = 1
     @Option(parsing: .unconditional, help: "Start of the q* solve (> 0).")
     var q0: Double = 1
-    @Option(help: "Worker threads (default: all cores).")
+    @Option(parsing: .unconditional, help: "Worker threads (default: all cores).")
     var threads: Int?
     @OptionGroup var manifold: ManifoldOptions
+
+    func validate() throws { try requireValidThreads(threads) }
 
     /// The model, its q*, chi_1 and the placement length (--q, else q*).
     func setUp() throws -> (model: MeanFieldModel, qStar: Double, chi1: Double, length: Double) {
         let model = try model.model()
-        try requireValidThreads(threads)
         let integrator = GaussianIntegrator(activation: model.activation)
-        let qStar = try usage { () throws(MeanFieldError) in try model.qStar(from: q0, using: integrator) }
+        let qStar = try model.qStar(from: q0, using: integrator)
         let length = manifold.q ?? qStar
         guard length.isFinite, length > 0 else {
-            printError("invalid q: the placement length must be finite and > 0, got \(length)" + (manifold.q == nil ? " (q* = 0 here: pass --q)" : ""))
-            throw ExitCode(64)
+            throw ValidationError("invalid q: the placement length must be finite and > 0, got \(length)" + (manifold.q == nil ? " (q* = 0 here: pass --q)" : ""))
         }
         return (model, qStar, model.chi1(at: qStar, using: integrator), length)
     }
 
     /// The ensemble at width N, measuring the chords at `separations`.
     func simulation(model: MeanFieldModel, width: Int, length: Double, separations: [Int] = [], defaultK: Int = 1) throws -> EmbeddingSimulation {
-        let input = try manifold.inputManifold(k: k ?? defaultK, points: points)
-        return try usage { () throws(MeanFieldError) in
-            try EmbeddingSimulation(network: RandomNetwork(model: model, width: width, depth: depth), manifold: input, length: length,
-                                    networks: nets, placement: manifold.placement.value, separations: separations)
-        }
+        let input = try manifold.manifold.inputManifold(k: k ?? defaultK, points: points)
+        return try EmbeddingSimulation(network: RandomNetwork(model: model, width: width, depth: depth), manifold: input, length: length,
+                                networks: nets, placement: manifold.placement.value, separations: separations)
     }
 
     var parameters: [(String, JSONValue)] {
-        model.parameters + [("manifold", .string(manifold.manifold)), ("k", k.map(JSONValue.int) ?? .null), ("placement", .string(manifold.placement.rawValue)),
+        model.parameters + [("manifold", .string(manifold.manifold.text)), ("k", k.map(JSONValue.int) ?? .null), ("placement", .string(manifold.placement.rawValue)),
                             ("q", manifold.q.map(JSONValue.number) ?? .null), ("depth", .int(depth)), ("nets", .int(nets)),
                             ("points", .int(points)), ("q0", .number(q0))]
     }

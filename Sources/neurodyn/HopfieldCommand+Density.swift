@@ -21,15 +21,16 @@ extension HopfieldCommand {
         @OptionGroup var file: HopfieldModelOption
         @Option(parsing: .unconditional, help: "Temperature T (> 0).")
         var temperature: Double
-        @Option(help: ArgumentHelp("Centre of the initial density (default: the middle of the box).", valueName: "X1,X2,.."))
-        var x0: String?
+        @Option(parsing: .unconditional, help: ArgumentHelp("Centre of the initial density (default: the middle of the box).", valueName: "X1,X2,.."),
+                transform: CommaList.numbers)
+        var x0: [Double]?
         @Option(parsing: .unconditional, help: "Standard deviation of the initial density in the flat chart (> 0).")
         var spread: Double = 0.1
-        @Option(help: "Diffusion-machine particles.")
+        @Option(parsing: .unconditional, help: "Diffusion-machine particles.")
         var particles: Int = 2000
-        @Option(help: "Points of the proximal recursion's cloud.")
+        @Option(parsing: .unconditional, help: "Points of the proximal recursion's cloud.")
         var points: Int = 400
-        @Option(help: "Time steps.")
+        @Option(parsing: .unconditional, help: "Time steps.")
         var steps: Int = 1000
         @Option(parsing: .unconditional, help: "Time step h of both.")
         var dt: Double = 1e-3
@@ -37,34 +38,32 @@ extension HopfieldCommand {
         var eps: Double = 0.05
         @Option(parsing: .unconditional, help: "Stopping tolerance delta of the proximal iterations (relative change of y and z).")
         var delta: Double = 1e-3
-        @Option(name: .customLong("record-every"), help: "Record the densities every this many steps.")
+        @Option(name: .customLong("record-every"), parsing: .unconditional, help: "Record the densities every this many steps.")
         var recordEvery: Int = 100
         @Option(parsing: .unconditional, help: "Seed of the run (recorded); particle block b and cloud point i use streams derived from it.")
         var seed: UInt64 = 1
-        @Option(help: "Worker threads for the particles (default: all cores); the result does not depend on it.")
+        @Option(parsing: .unconditional, help: "Worker threads for the particles (default: all cores); the result does not depend on it.")
         var threads: Int?
         @OptionGroup var directory: DirectoryOption
         @OptionGroup var progress: ProgressOptions
         @OptionGroup var output: FormatOptions
 
-        func run() throws {
+        func validate() throws {
             try requireValidThreads(threads)
+            for (name, value) in [("particles", particles), ("points", points), ("record-every", recordEvery)] where value < 1 {
+                throw ValidationError("invalid \(name): must be >= 1, got \(value)")
+            }
+            guard (0...10_000_000).contains(steps) else { throw ValidationError("invalid steps: must lie in 0...10000000, got \(steps)") }
+        }
+
+        func run() throws {
             let model = try file.load()
             let n = model.n
-            let centre = try x0.map { try parseDoubles($0, name: "x0", count: n) }
-                ?? [Double](repeating: (model.activation.range.lower + model.activation.range.upper) / 2, count: n)
+            if let x0 { try requireCount(x0, n, name: "x0") }
+            let centre = x0 ?? [Double](repeating: (model.activation.range.lower + model.activation.range.upper) / 2, count: n)
             // The initial pdf values scale as spread^-n: keep them representable.
             guard spread >= 1e-100, spread <= 1e100 else {
-                printError("invalid spread: must lie in [1e-100, 1e100] (the initial density's values scale as spread^-\(n)), got \(spread)")
-                throw ExitCode(64)
-            }
-            for (name, value) in [("particles", particles), ("points", points), ("record-every", recordEvery)] where value < 1 {
-                printError("invalid \(name): must be >= 1, got \(value)")
-                throw ExitCode(64)
-            }
-            guard steps >= 0, steps <= 10_000_000 else {
-                printError("invalid steps: must lie in 0...10000000, got \(steps)")
-                throw ExitCode(64)
+                throw ValidationError("invalid spread: must lie in [1e-100, 1e100] (the initial density's values scale as spread^-\(n)), got \(spread)")
             }
             // Before anything is allocated: the recursion's N x N kernel and cost (and their
             // scratch), the records of both clouds, the machine's particles.
@@ -72,31 +71,22 @@ extension HopfieldCommand {
             let bytes = 4 * MemoryBudget.bytes(points, points) + MemoryBudget.bytes(recordCount, points, n + 1)
                 + MemoryBudget.bytes(particles, n) * (directory.out != nil ? Double(recordCount) : 2)
             if let refusal = MemoryBudget.refusal(bytes: bytes, for: "\(points) points (an N x N kernel), \(particles) particles and \(recordCount) records") {
-                printError("invalid points, particles or steps: \(refusal)")
-                throw ExitCode(64)
+                throw ValidationError("invalid points, particles or steps: \(refusal)")
             }
             let start = Date()
-            let (machine, dynamics, prox, theta0) = try usage { () throws(HopfieldError) in
-                (try DiffusionMachine(model: model, schedule: .constant(temperature), timeStep: dt),
-                 try GradientDiffusion.hopfield(model, temperature: temperature),
-                 try ProximalRecursion(epsilon: eps, step: dt, tolerance: delta),
-                 try model.chart(centre))
-            }
+            let (machine, dynamics, prox, theta0) = (try DiffusionMachine(model: model, schedule: .constant(temperature), timeStep: dt),
+                                                     try GradientDiffusion.hopfield(model, temperature: temperature),
+                                                     try ProximalRecursion(epsilon: eps, step: dt, tolerance: delta),
+                                                     try model.chart(centre))
             let machineStart = Date()
-            let run = try usage { () throws(HopfieldError) in
-                try machine.run(x0: centre, spread: spread, particles: particles, steps: steps, recordEvery: recordEvery, seed: seed,
-                                threads: threads, keepParticles: directory.out != nil, progress: progress.handler(label: "diffusion machine"))
-            }
+            let run = try machine.run(x0: centre, spread: spread, particles: particles, steps: steps, recordEvery: recordEvery, seed: seed,
+                                      threads: threads, keepParticles: directory.out != nil, progress: progress.handler(label: "diffusion machine"))
             // The cloud draws from its own stream; its weights are the initial Gaussian's pdf values in the chart.
-            let (cloud, weights) = try usage { () throws(HopfieldError) in
-                try dynamics.gaussianCloud(centre: theta0, spread: spread, count: points, seed: DensityRunSeeds.cloud(seed))
-            }
+            let (cloud, weights) = try dynamics.gaussianCloud(centre: theta0, spread: spread, count: points, seed: DensityRunSeeds.cloud(seed))
             let machineSeconds = Date().timeIntervalSince(machineStart), proxStart = Date()
-            let propagation = try usage { () throws(HopfieldError) in
-                try prox.propagate(dynamics, points: cloud, weights: weights, steps: steps, recordEvery: recordEvery,
-                                   seed: DensityRunSeeds.propagation(seed),
-                                   progress: progress.handler(label: "proximal recursion"))
-            }
+            let propagation = try prox.propagate(dynamics, points: cloud, weights: weights, steps: steps, recordEvery: recordEvery,
+                                                 seed: DensityRunSeeds.propagation(seed),
+                                                 progress: progress.handler(label: "proximal recursion"))
             let proxSeconds = Date().timeIntervalSince(proxStart)
             let gibbs = n <= 3 && model.isSymmetric ? try? model.stationary(temperature: temperature) : nil
             let outputs = propagation.points.map { model.chartInverse(rows: $0) }
@@ -148,15 +138,10 @@ extension HopfieldCommand {
                     seed: seed, versions: softwareVersions, kernels: computeKernels,
                     files: ["density-machine.csv", "density-prox.csv", "density.json"], elapsedSeconds: Date().timeIntervalSince(start))
                 let url = URL(fileURLWithPath: out)
-                do {
-                    try AtomicFile.write(machineTable.text, to: url.appendingPathComponent("density-machine.csv"))
-                    try AtomicFile.write(proxTable.text, to: url.appendingPathComponent("density-prox.csv"))
-                    try AtomicFile.write(json.serialized() + "\n", to: url.appendingPathComponent("density.json"))
-                    try AtomicFile.write(manifest.json.serialized() + "\n", to: url.appendingPathComponent("run.json"))
-                } catch {
-                    printError(error.description)
-                    throw ExitCode(1)
-                }
+                try AtomicFile.write(machineTable.text, to: url.appendingPathComponent("density-machine.csv"))
+                try AtomicFile.write(proxTable.text, to: url.appendingPathComponent("density-prox.csv"))
+                try AtomicFile.write(json.serialized() + "\n", to: url.appendingPathComponent("density.json"))
+                try AtomicFile.write(manifest.json.serialized() + "\n", to: url.appendingPathComponent("run.json"))
             }
         }
     }

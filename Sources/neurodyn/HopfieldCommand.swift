@@ -21,31 +21,26 @@ struct HopfieldCommand: ParsableCommand {
 
 /// The GSL stepper and tolerances of a trajectory.
 struct StepperOptions: ParsableArguments {
-    @Option(help: "GSL stepper: \(GSLStepper.allCases.map(\.rawValue).joined(separator: ", ")) (implicit ones use the exact Jacobian).")
-    var stepper: String = "rk8pd"
+    @Option(help: "GSL stepper (implicit ones use the exact Jacobian).")
+    var stepper: GSLStepper = .rk8pd
     @Option(parsing: .unconditional, help: "Relative tolerance (> 0).")
     var rtol: Double = 1e-10
     @Option(parsing: .unconditional, help: "Absolute tolerance (> 0).")
     var atol: Double = 1e-10
-    @Option(name: .customLong("max-steps"), help: "Step limit of the whole solve.")
+    @Option(name: .customLong("max-steps"), parsing: .unconditional, help: "Step limit of the whole solve.")
     var maxSteps: Int = 1_000_000
 
-    func solver() throws -> GSLODESolver {
-        guard let stepper = GSLStepper(rawValue: stepper) else {
-            printError("invalid stepper: '\(stepper)' is not one of \(GSLStepper.allCases.map(\.rawValue).joined(separator: ", "))")
-            throw ExitCode(64)
-        }
+    func validate() throws {
         for (name, value) in [("rtol", rtol), ("atol", atol)] where !(value > 0 && value.isFinite) {
-            printError("invalid \(name): must be > 0, got \(value)")
-            throw ExitCode(64)
+            throw ValidationError("invalid \(name): must be > 0, got \(value)")
         }
-        guard maxSteps >= 1 else {
-            printError("invalid max-steps: must be >= 1, got \(maxSteps)")
-            throw ExitCode(64)
-        }
-        return GSLODESolver(stepper: stepper, rtol: rtol, atol: atol, maxSteps: maxSteps)
+        guard maxSteps >= 1 else { throw ValidationError("invalid max-steps: must be >= 1, got \(maxSteps)") }
     }
+
+    var solver: GSLODESolver { GSLODESolver(stepper: stepper, rtol: rtol, atol: atol, maxSteps: maxSteps) }
 }
+
+extension GSLStepper: ExpressibleByArgument {}
 
 extension HopfieldCommand {
     struct Trajectory: ParsableCommand {
@@ -53,22 +48,21 @@ extension HopfieldCommand {
             abstract: "u(t), x(t) and E(x(t)) at the given times (GSL rk8pd by default).")
 
         @OptionGroup var file: HopfieldModelOption
-        @Option(help: ArgumentHelp("Initial state u(t_1), one value per unit.", valueName: "U1,U2,.."))
-        var u0: String
-        @Option(help: ArgumentHelp("Output times, strictly monotone; the first is the start.", valueName: "T1,T2,.."))
-        var times: String
+        @Option(parsing: .unconditional, help: ArgumentHelp("Initial state u(t_1), one value per unit.", valueName: "U1,U2,.."), transform: CommaList.numbers)
+        var u0: [Double]
+        @Option(parsing: .unconditional, help: ArgumentHelp("Output times, strictly monotone; the first is the start.", valueName: "T1,T2,.."), transform: CommaList.numbers)
+        var times: [Double]
         @OptionGroup var stepper: StepperOptions
         @OptionGroup var output: FormatOptions
 
         func run() throws {
             let model = try file.load()
-            let u0 = try parseDoubles(self.u0, name: "u0", count: model.n)
-            let times = try parseDoubles(self.times, name: "times")
+            try requireCount(u0, model.n, name: "u0")
             if !model.isSymmetric {
                 printWarning("W is not symmetric (max |W_ij - W_ji| = \(model.asymmetry)): the flow runs, the energy is not reported")
             }
-            let solver = try stepper.solver()
-            let path = try usage { () throws(HopfieldError) in try model.trajectory(u0: u0, times: times, solver: solver) }
+            let solver = stepper.solver
+            let path = try model.trajectory(u0: u0, times: times, solver: solver)
             let n = model.n
             switch output.format {
             case .json:
@@ -92,7 +86,7 @@ extension HopfieldCommand {
             discussion: "Stable = Hess_x E = -W + diag(1/(tau sigma'(u))) positive definite (a minimum of E); index = its negative eigenvalues. For small n.")
 
         @OptionGroup var file: HopfieldModelOption
-        @Option(help: "Random starts besides the grid.")
+        @Option(parsing: .unconditional, help: "Random starts besides the grid.")
         var starts: Int = 200
         @Option(parsing: .unconditional, help: "Seed of the random starts.")
         var seed: UInt64 = 1
@@ -100,7 +94,7 @@ extension HopfieldCommand {
 
         func run() throws {
             let model = try file.load()
-            let points = try usage { () throws(HopfieldError) in try model.fixedPoints(randomStarts: starts, seed: seed) }
+            let points = try model.fixedPoints(randomStarts: starts, seed: seed)
             switch output.format {
             case .json:
                 JSONValue.object([("fixed_points", .array(points.map { p in
@@ -121,21 +115,19 @@ extension HopfieldCommand {
             discussion: "Closed forms with r = sigma''/sigma' (DESIGN.md section 5); --numerical takes central differences of the field and the energy instead.")
 
         @OptionGroup var file: HopfieldModelOption
-        @Option(help: ArgumentHelp("The state u, one value per unit.", valueName: "U1,U2,.."))
-        var u: String
+        @Option(parsing: .unconditional, help: ArgumentHelp("The state u, one value per unit.", valueName: "U1,U2,.."), transform: CommaList.numbers)
+        var u: [Double]
         @Flag(help: "Finite-difference divergences instead of the closed forms.")
         var numerical = false
         @OptionGroup var output: FormatOptions
 
         func run() throws {
             let model = try file.load()
-            let u = try parseDoubles(self.u, name: "u", count: model.n)
-            let c = try usage { () throws(HopfieldError) in
-                numerical ? try model.numericalCompressibility(u: u) : try model.compressibility(u: u)
-            }
+            try requireCount(u, model.n, name: "u")
+            let c = numerical ? try model.numericalCompressibility(u: u) : try model.compressibility(u: u)
             let pairs: [(String, Double)] = [("kappa_u", c.kappaU), ("kappa_x", c.kappaX), ("kappa_g", c.kappaG),
                                              ("laplacian_energy", c.laplacianEnergy)]
-            try requireFiniteResults(pairs, at: "u = \(self.u)",
+            try requireFiniteResults(pairs, at: "u = \(u.commaSeparated)",
                                      cause: "the outputs saturate there (sigma'(u) underflows), so the metric's inverse overflows")
             printPairs(pairs, format: output.format)
         }
@@ -146,16 +138,17 @@ extension HopfieldCommand {
             abstract: "Geodesic distance of the Hessian metric G = diag(C_i/sigma') between two outputs.")
 
         @OptionGroup var file: HopfieldModelOption
-        @Option(help: ArgumentHelp("First output point.", valueName: "X1,X2,.."))
-        var x: String
-        @Option(help: ArgumentHelp("Second output point.", valueName: "Y1,Y2,.."))
-        var y: String
+        @Option(parsing: .unconditional, help: ArgumentHelp("First output point.", valueName: "X1,X2,.."), transform: CommaList.numbers)
+        var x: [Double]
+        @Option(parsing: .unconditional, help: ArgumentHelp("Second output point.", valueName: "Y1,Y2,.."), transform: CommaList.numbers)
+        var y: [Double]
         @OptionGroup var output: FormatOptions
 
         func run() throws {
             let model = try file.load()
-            let x = try parseDoubles(self.x, name: "x", count: model.n), y = try parseDoubles(self.y, name: "y", count: model.n)
-            let d = try usage { () throws(HopfieldError) in try model.distance(x, y) }
+            try requireCount(x, model.n, name: "x")
+            try requireCount(y, model.n, name: "y")
+            let d = try model.distance(x, y)
             printPairs([("distance", d)], format: output.format)
         }
     }
@@ -172,7 +165,7 @@ extension HopfieldCommand {
 
         func run() throws {
             let model = try file.load()
-            let s = try usage { () throws(HopfieldError) in try model.stationary(temperature: temperature) }
+            let s = try model.stationary(temperature: temperature)
             switch output.format {
             case .json:
                 let pairs: [(String, JSONValue)] = [
@@ -195,16 +188,16 @@ extension HopfieldCommand {
             abstract: "The Liouville identities along a trajectory: log det DPhi_t = Int kappa_u dt, log vol_g ratio = Int kappa_g dt.")
 
         @OptionGroup var file: HopfieldModelOption
-        @Option(help: ArgumentHelp("Initial state.", valueName: "U1,U2,.."))
-        var u0: String
+        @Option(parsing: .unconditional, help: ArgumentHelp("Initial state.", valueName: "U1,U2,.."), transform: CommaList.numbers)
+        var u0: [Double]
         @Option(parsing: .unconditional, help: "Time t (> 0).")
         var time: Double
         @OptionGroup var output: FormatOptions
 
         func run() throws {
             let model = try file.load()
-            let u0 = try parseDoubles(self.u0, name: "u0", count: model.n)
-            let c = try usage { () throws(HopfieldError) in try model.liouville(u0: u0, time: time) }
+            try requireCount(u0, model.n, name: "u0")
+            let c = try model.liouville(u0: u0, time: time)
             let pairs = [("log_det_flow", c.logDetFlow), ("integral_kappa_u", c.integralKappaU),
                          ("log_volume_ratio", c.logVolumeRatio), ("integral_kappa_g", c.integralKappaG)]
             try requireFiniteResults(pairs, at: "time = \(time)",
@@ -214,15 +207,14 @@ extension HopfieldCommand {
     }
 }
 
-/// Named scalars in the chosen format: a JSON object, one CSV row, or key-value lines.
 /// Exit 1 naming the first result that is not finite, instead of printing null where a number
 /// was promised.
-func requireFiniteResults(_ pairs: [(String, Double)], at place: String, cause: String) throws {
+func requireFiniteResults(_ pairs: [(String, Double)], at place: String, cause: String) throws(CommandFailure) {
     guard let bad = pairs.first(where: { !$0.1.isFinite }) else { return }
-    printError("\(bad.0) is not finite at \(place): \(cause)")
-    throw ExitCode(1)
+    throw CommandFailure("\(bad.0) is not finite at \(place): \(cause)")
 }
 
+/// Named scalars in the chosen format: a JSON object, one CSV row, or key-value lines.
 func printPairs(_ pairs: [(String, Double)], format: OutputFormat) {
     switch format {
     case .json: JSONValue.object(pairs.map { ($0.0, .number($0.1)) }).print()

@@ -14,29 +14,24 @@ struct HopfieldModelOption: ParsableArguments {
     /// A model file's largest size: 64 MiB (a dense W of about 2800 units).
     static let maximumBytes = 64 << 20
 
-    /// Reads and validates the file; every problem exits 64 naming the field.
+    /// Reads and validates the file; every problem is a `ValidationError` naming the field (exit 64).
     func load() throws -> HopfieldModel {
         let size = (try? FileManager.default.attributesOfItem(atPath: model)[.size] as? Int) ?? 0
         guard size <= Self.maximumBytes else {
-            printError("invalid model: '\(model)' has \(size) bytes, over the \(Self.maximumBytes) a model file may have")
-            throw ExitCode(64)
+            throw ValidationError("invalid model: '\(model)' has \(size) bytes, over the \(Self.maximumBytes) a model file may have")
         }
         guard let data = FileManager.default.contents(atPath: model) else {
-            printError("invalid model: cannot read '\(model)'")
-            throw ExitCode(64)
+            throw ValidationError("invalid model: cannot read '\(model)'")
         }
         guard let text = String(data: data, encoding: .utf8) else {
-            printError("invalid model: '\(model)' is not UTF-8 text")
-            throw ExitCode(64)
+            throw ValidationError("invalid model: '\(model)' is not UTF-8 text")
         }
         let json: JSONValue
         do { json = try JSONValue(parsing: text) } catch {
-            printError("invalid model: \(model): \(error)")
-            throw ExitCode(64)
+            throw ValidationError("invalid model: \(model): \(error)")
         }
-        func fail(_ field: String, _ reason: String) -> ExitCode {
-            printError("invalid model \(field): \(reason) (in \(model))")
-            return ExitCode(64)
+        func fail(_ field: String, _ reason: String) -> ValidationError {
+            ValidationError("invalid model \(field): \(reason) (in \(model))")
         }
         func numbers(_ value: JSONValue?, _ field: String) throws -> [Double] {
             guard case .array(let items)? = value else { throw fail(field, "must be a list of numbers") }
@@ -72,25 +67,9 @@ struct HopfieldModelOption: ParsableArguments {
         }
         let capacitances = json["C"] == nil ? nil : try numbers(json["C"], "C")
         let gain = try scalar("gain"), tau = try scalar("tau")
-        return try usage { () throws(HopfieldError) in
-            try HopfieldModel(weights: weights, inputs: inputs, activation: HopfieldActivation(kind, gain: gain), tau: tau,
-                              capacitances: capacitances)
-        }
+        return try HopfieldModel(weights: weights, inputs: inputs, activation: HopfieldActivation(kind, gain: gain), tau: tau,
+                          capacitances: capacitances)
     }
-}
-
-/// Comma-separated finite numbers for a per-unit option (exit 64 naming the option otherwise).
-func parseDoubles(_ text: String, name: String, count: Int? = nil) throws -> [Double] {
-    let values = text.split(separator: ",", omittingEmptySubsequences: false).map { Double($0.trimmingCharacters(in: .whitespaces)) }
-    guard !values.isEmpty, values.allSatisfy({ $0 != nil && $0!.isFinite }) else {
-        printError("invalid \(name): expected comma-separated numbers, got '\(text)'")
-        throw ExitCode(64)
-    }
-    if let count, values.count != count {
-        printError("invalid \(name): expected \(count) values (one per unit), got \(values.count)")
-        throw ExitCode(64)
-    }
-    return values.map { $0! }
 }
 
 /// Rows of n values as a JSON list of lists.

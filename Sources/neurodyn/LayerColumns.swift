@@ -38,18 +38,13 @@ struct LayerColumns {
         }
     }
 
-    /// Writes DIR/NAME.csv, DIR/NAME.json and DIR/run.json atomically (exit 1 with the reason on failure).
-    func write(to directory: String, name: String, manifest: RunManifest) throws {
+    /// Writes DIR/NAME.csv, DIR/NAME.json and DIR/run.json atomically.
+    func write(to directory: String, name: String, manifest: RunManifest) throws(AtomicFile.WriteError) {
         let url = URL(fileURLWithPath: directory)
         var manifest = manifest
         manifest.files = [name + ".csv", name + ".json"] + manifest.files
-        do {
-            try AtomicFile.write(csv.text, to: url.appendingPathComponent(name + ".csv"))
-            try AtomicFile.write(json.serialized() + "\n", to: url.appendingPathComponent(name + ".json"))
-            try AtomicFile.write(manifest.json.serialized() + "\n", to: url.appendingPathComponent("run.json"))
-        } catch {
-            printError(error.description)
-            throw ExitCode(1)
-        }
+        try AtomicFile.write(csv.text, to: url.appendingPathComponent(name + ".csv"))
+        try AtomicFile.write(json.serialized() + "\n", to: url.appendingPathComponent(name + ".json"))
+        try AtomicFile.write(manifest.json.serialized() + "\n", to: url.appendingPathComponent("run.json"))
     }
 }

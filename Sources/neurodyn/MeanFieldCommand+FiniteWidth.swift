@@ -28,7 +28,7 @@ extension MeanFieldCommand {
         func run() throws {
             let model = try model.model()
             let integrator = GaussianIntegrator(activation: model.activation)
-            let theory = try usage { () throws(MeanFieldError) in try model.finiteWidth(q1: q1, depth: depth, using: integrator) }
+            let theory = try model.finiteWidth(q1: q1, depth: depth, using: integrator)
             let columns: [(String, [Double])] = [("q", theory.q), ("m", theory.m), ("s", theory.s), ("n_var", theory.nVar)]
             switch output.format {
             case .json:

@@ -20,33 +20,32 @@ extension MeanFieldCommand {
 
         @OptionGroup var activationOption: ActivationOption
         var activation: Activation { activationOption.activation }
-        @Option(name: .customLong("sigma-w2"), parsing: .unconditional, help: "Weight-variance range LO:HI:COUNT, e.g. 0.5:4:200.")
-        var sigmaW2: String
-        @Option(name: .customLong("sigma-b2"), parsing: .unconditional, help: "Bias-variance range LO:HI:COUNT, e.g. 0:0.3:200.")
-        var sigmaB2: String
+        @Option(name: .customLong("sigma-w2"), parsing: .unconditional, help: "Weight-variance range LO:HI:COUNT, e.g. 0.5:4:200.",
+                transform: GridAxisArgument.parse)
+        var sigmaW2: GridAxisArgument
+        @Option(name: .customLong("sigma-b2"), parsing: .unconditional, help: "Bias-variance range LO:HI:COUNT, e.g. 0:0.3:200.",
+                transform: GridAxisArgument.parse)
+        var sigmaB2: GridAxisArgument
         @Option(parsing: .unconditional, help: "Initial length q^0 of the fixed-point solves (> 0).")
         var q0: Double = 1
         @Option(help: "Output directory (created if missing).")
         var out: String
-        @Option(help: "Worker threads (default: all cores).")
+        @Option(parsing: .unconditional, help: "Worker threads (default: all cores).")
         var threads: Int?
         @OptionGroup var shardOptions: ShardOptions
         @OptionGroup var output: FormatOptions
         @OptionGroup var progress: ProgressOptions
 
+        func validate() throws { try requireValidThreads(threads) }
+
         func run() throws {
-            let diagram = try usage { () throws(MeanFieldError) -> PhaseDiagram in
-                try PhaseDiagram(activation: activation,
-                                 sigmaW2: GridAxis(parsing: sigmaW2, name: "sigma_w2"),
-                                 sigmaB2: GridAxis(parsing: sigmaB2, name: "sigma_b2"), q0: q0)
-            }
-            try requireValidThreads(threads)
+            let diagram = try PhaseDiagram(activation: activation, sigmaW2: sigmaW2.axis, sigmaB2: sigmaB2.axis, q0: q0)
             let shard = try shardOptions.shard()
             let directory = URL(fileURLWithPath: out)
             var manifest = RunManifest(
                 command: "neurodyn meanfield phase",
-                parameters: [("activation", .string(activation.rawValue)), ("sigma_w2", .string(sigmaW2)),
-                             ("sigma_b2", .string(sigmaB2)), ("q0", .number(q0)), ("points", .int(diagram.count))],
+                parameters: [("activation", .string(activation.rawValue)), ("sigma_w2", .string(sigmaW2.text)),
+                             ("sigma_b2", .string(sigmaB2.text)), ("q0", .number(q0)), ("points", .int(diagram.count))],
                 versions: softwareVersions, kernels: computeKernels, files: ["phase.csv", "phase.ipynb"])
             if !shard.isWhole {
                 // Rows are the unit: a point's warm start depends on its row alone.
@@ -62,14 +61,9 @@ extension MeanFieldCommand {
             let elapsed = Date().timeIntervalSince(started)
 
             manifest.elapsedSeconds = elapsed
-            do {
-                try AtomicFile.write(Self.table(points).text, to: directory.appendingPathComponent("phase.csv"))
-                try PhaseNotebook.document(activation: activation).write(to: directory.appendingPathComponent("phase.ipynb"))
-                try AtomicFile.write(manifest.json.serialized() + "\n", to: directory.appendingPathComponent("run.json"))
-            } catch {
-                printError(error.description)
-                throw ExitCode(1)
-            }
+            try AtomicFile.write(Self.table(points).text, to: directory.appendingPathComponent("phase.csv"))
+            try PhaseNotebook.document(activation: activation).write(to: directory.appendingPathComponent("phase.ipynb"))
+            try AtomicFile.write(manifest.json.serialized() + "\n", to: directory.appendingPathComponent("run.json"))
 
             var counts: [String: Int] = [:]
             for point in points {

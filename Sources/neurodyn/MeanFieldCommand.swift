@@ -41,7 +41,7 @@ extension MeanFieldCommand {
         func run() throws {
             let model = try model.model()
             let integrator = GaussianIntegrator(activation: model.activation)
-            let p = try usage { () throws(MeanFieldError) in try model.analyse(q0: q0, using: integrator) }
+            let p = try model.analyse(q0: q0, using: integrator)
             let fields: [(String, Double)] = [
                 ("sigma_w2", model.sigmaW2), ("sigma_b2", model.sigmaB2), ("q_star", p.qStar),
                 ("chi1", p.chi1), ("chi2", p.chi2), ("v_prime", p.vPrime), ("xi_q", p.xiQ),
@@ -74,8 +74,9 @@ extension MeanFieldCommand {
         @OptionGroup var model: ModelOptions
         @Option(parsing: .unconditional, help: "Number of layers L (>= 0).")
         var depth: Int
-        @Option(parsing: .unconditional, help: "Initial length q^0 (> 0), or 'star' to start at the fixed point q* reached from 1.")
-        var q0: String = "1"
+        @Option(parsing: .unconditional, help: "Initial length q^0 (> 0), or 'star' to start at the fixed point q* reached from 1 (default: 1).",
+                transform: InitialLength.parse)
+        var q0: InitialLength = .value(1)
         @Option(parsing: .unconditional, help: "Initial correlation c^0 in [-1, 1] of two inputs; omit for the length map alone.")
         var c0: Double?
         @OptionGroup var output: FormatOptions
@@ -84,18 +85,11 @@ extension MeanFieldCommand {
         func run() throws {
             let model = try model.model()
             let integrator = GaussianIntegrator(activation: model.activation)
-            let start: Double
-            if q0 == "star" {
-                start = try usage { () throws(MeanFieldError) in try model.qStar(from: 1, using: integrator) }
-            } else if let value = Double(q0), value.isFinite, value >= 0 {
-                start = value
-            } else {
-                printError("invalid q0: expected a finite number >= 0 or 'star', got '\(q0)'")
-                throw ExitCode(64)
+            let start = switch q0 {
+            case .value(let q): q
+            case .star: try model.qStar(from: 1, using: integrator)
             }
-            let (qs, cs) = try usage { () throws(MeanFieldError) in
-                try model.iterate(q0: start, c0: c0, depth: depth, progress: progress.handler(label: "layers"), using: integrator)
-            }
+            let (qs, cs) = try model.iterate(q0: start, c0: c0, depth: depth, progress: progress.handler(label: "layers"), using: integrator)
             switch output.format {
             case .json:
                 var pairs: [(String, JSONValue)] = [("q", .numbers(qs))]
@@ -128,7 +122,7 @@ extension MeanFieldCommand {
         @OptionGroup var output: FormatOptions
 
         func run() throws {
-            let point = try usage { () throws(MeanFieldError) in try activation.criticalPoint(sigmaB2: sigmaB2) }
+            let point = try activation.criticalPoint(sigmaB2: sigmaB2)
             switch output.format {
             case .json:
                 JSONValue.object([("sigma_w2", .number(point.sigmaW2)), ("q_star", .optional(point.qStar))]).print()

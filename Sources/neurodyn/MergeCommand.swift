@@ -21,23 +21,23 @@ struct MergeCommand: ParsableCommand {
     var directory: String
     @Flag(name: .customLong("list-missing"), help: "Print the missing shard indices (needs --shard-count) and exit.")
     var listMissing = false
-    @Option(name: .customLong("shard-count"), help: "The number of shards, for --list-missing.")
+    @Option(name: .customLong("shard-count"), parsing: .unconditional, help: "The number of shards, for --list-missing.")
     var shardCount: Int?
     @OptionGroup var output: FormatOptions
 
+    func validate() throws {
+        if listMissing, (shardCount ?? 0) < 1 { throw ValidationError("invalid shard-count: --list-missing needs --shard-count N >= 1") }
+    }
+
     func run() throws {
         let url = URL(fileURLWithPath: directory)
-        if listMissing {
-            guard let shardCount, shardCount >= 1 else {
-                printError("invalid shard-count: --list-missing needs --shard-count N >= 1")
-                throw ExitCode(64)
-            }
-            let missing = try usage { () throws(ShardError) in try ShardSet.missing(in: url, count: shardCount) }
+        if listMissing, let shardCount {
+            let missing = try ShardSet.missing(in: url, count: shardCount)
             print(missing.map(String.init).joined(separator: ","))
             return
         }
-        let set = try usage { () throws(ShardError) in try ShardSet(directory: url) }
-        let csv = try usage { () throws(ShardError) in try set.mergedCSV() }
+        let set = try ShardSet(directory: url)
+        let csv = try set.mergedCSV()
         if let kernels = set.mixedKernels {
             printMessage("note: the shards ran on different kernel families (\(Set(kernels).sorted().joined(separator: "; "))): every row holds to the stated accuracy, but the merge equals an unsharded run bit for bit only within one family (run.json lists each shard's)", quiet: false)
         }
@@ -46,25 +46,18 @@ struct MergeCommand: ParsableCommand {
             return
         }
         guard let activation = set.run["parameters"]?["activation"]?.stringValue.flatMap(Activation.init(name:)) else {
-            printError("invalid shards: their manifests name no known activation")
-            throw ExitCode(64)
+            throw ValidationError("invalid shards: their manifests name no known activation")
         }
         let notebook: NotebookDocument
         switch set.kind {
         case "phase": notebook = PhaseNotebook.document(activation: activation)
         case "boundary": notebook = BoundaryNotebook.document(activation: activation)
         default:
-            printError("invalid shards: unknown sweep kind '\(set.kind)'")
-            throw ExitCode(64)
+            throw ValidationError("invalid shards: unknown sweep kind '\(set.kind)'")
         }
-        do {
-            try AtomicFile.write(csv, to: url.appendingPathComponent(set.kind + ".csv"))
-            try notebook.write(to: url.appendingPathComponent(set.kind + ".ipynb"))
-            try AtomicFile.write(set.mergedRunJSON.serialized() + "\n", to: url.appendingPathComponent("run.json"))
-        } catch {
-            printError(error.description)
-            throw ExitCode(1)
-        }
+        try AtomicFile.write(csv, to: url.appendingPathComponent(set.kind + ".csv"))
+        try notebook.write(to: url.appendingPathComponent(set.kind + ".ipynb"))
+        try AtomicFile.write(set.mergedRunJSON.serialized() + "\n", to: url.appendingPathComponent("run.json"))
         let report: [(String, JSONValue)] = [
             ("kind", .string(set.kind)), ("shards", .int(set.entries.count)),
             ("rows", .int(csv.split(separator: "\n").count - 1)),
@@ -81,23 +74,20 @@ extension MergeCommand {
     static func replay(_ set: ShardSet, csv: String) throws {
         guard let arguments = set.entries[0].arguments,
               let command = try? Neurodyn.parseAsRoot(arguments), let sweep = command as? EnsembleSweep else {
-            printError("invalid shards: their manifests do not hold a command line that neurodyn can replay")
-            throw ExitCode(64)
+            throw ValidationError("invalid shards: their manifests do not hold a command line that neurodyn can replay")
         }
         var values: [Double] = []
         for (unit, line) in csv.split(separator: "\n").dropFirst().enumerated() {
             let cells = line.split(separator: ",", omittingEmptySubsequences: false)
             guard Int(cells[0]) == unit else {
-                printError("invalid shards: row \(unit + 1) of the merged ensemble holds network \(cells[0]), expected \(unit)")
-                throw ExitCode(1)
+                throw CommandFailure("invalid shards: row \(unit + 1) of the merged ensemble holds network \(cells[0]), expected \(unit)")
             }
             // An empty cell is a non-finite value (CSVTable writes those empty); anything else
             // must be a number: a cell that is neither is refused, not read as NaN.
             for (column, cell) in cells.dropFirst().enumerated() {
                 if cell.isEmpty { values.append(.nan); continue }
                 guard let value = Double(cell) else {
-                    printError("invalid shards: row \(unit + 1), column \(column + 2) of the merged ensemble holds '\(cell)', not a number; rerun the shard that holds network \(unit)")
-                    throw ExitCode(1)
+                    throw CommandFailure("invalid shards: row \(unit + 1), column \(column + 2) of the merged ensemble holds '\(cell)', not a number; rerun the shard that holds network \(unit)")
                 }
                 values.append(value)
             }

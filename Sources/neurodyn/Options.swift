@@ -43,8 +43,8 @@ struct ModelOptions: ParsableArguments {
     @Option(name: .customLong("sigma-b2"), parsing: .unconditional, help: "Bias VARIANCE sigma_b^2 (b_i ~ N(0, sigma_b^2)), >= 0.")
     var sigmaB2: Double
 
-    func model() throws -> MeanFieldModel {
-        try usage { () throws(MeanFieldError) in try MeanFieldModel(activation: activation, sigmaW2: sigmaW2, sigmaB2: sigmaB2) }
+    func model() throws(MeanFieldError) -> MeanFieldModel {
+        try MeanFieldModel(activation: activation, sigmaW2: sigmaW2, sigmaB2: sigmaB2)
     }
 }
 
@@ -56,21 +56,21 @@ extension Activation: ExpressibleByArgument {
 // RunOutput sits below GSLKit's marker (it needs nothing of GSL): its shard errors adopt it here.
 extension ShardError: UsageClassifiedError {}
 
-/// Runs library code and maps its errors to the exit-code contract: invalid input -> 64,
-/// everything else -> 1, each with a one-line message naming the parameter and the reason.
-func usage<T, E: UsageClassifiedError>(_ body: () throws(E) -> T) throws -> T {
-    do { return try body() } catch {
-        printError(error.description)
-        throw ExitCode(error.isUsageError ? 64 : 1)
-    }
+/// Refuses a worker-thread count below 1 (in a command's `validate()`).
+func requireValidThreads(_ threads: Int?) throws(ValidationError) {
+    if let threads, threads < 1 { throw ValidationError("invalid threads: must be >= 1, got \(threads)") }
 }
 
-/// Refuses a worker-thread count below 1 (exit 64, parameter named).
-func requireValidThreads(_ threads: Int?) throws {
-    if let threads, threads < 1 {
-        printError("invalid threads: must be >= 1, got \(threads)")
-        throw ExitCode(64)
-    }
+/// A run that could not give its result (exit 1, "neurodyn: error: " and the message), for
+/// checks of the command line's own; library errors carry their own messages.
+struct CommandFailure: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+extension [Double] {
+    /// The values as a comma list, as the list options take them.
+    var commaSeparated: String { map { "\($0)" }.joined(separator: ",") }
 }
 
 func printError(_ message: String) {

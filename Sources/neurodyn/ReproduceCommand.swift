@@ -31,12 +31,15 @@ struct ReproduceCommand: ParsableCommand {
     var force = false
     @OptionGroup var progress: ProgressOptions
 
-    func run() throws {
-        let recipes = name == "all" ? Recipe.all : Recipe.all.filter { $0.name == name }
+    var recipes: [Recipe] { name == "all" ? Recipe.all : Recipe.all.filter { $0.name == name } }
+
+    func validate() throws {
         guard !recipes.isEmpty else {
-            printError("invalid NAME: '\(name)' is not one of \(Recipe.all.map(\.name).joined(separator: ", ")), all")
-            throw ExitCode(64)
+            throw ValidationError("invalid NAME: '\(name)' is not one of \(Recipe.all.map(\.name).joined(separator: ", ")), all")
         }
+    }
+
+    func run() throws {
         let python = noExecute ? nil : NotebookRunner.find()
         if !noExecute, python == nil {
             printMessage("no Python with nbconvert and matplotlib found (set NEURODYN_PYTHON, or run scripts/setup.sh for ./.venv): data and notebooks are written, figures are not", quiet: false)
@@ -56,16 +59,12 @@ struct ReproduceCommand: ParsableCommand {
                     try recipe.run(context)
                     try recipe.notebook(quick).write(to: directory.appendingPathComponent(recipe.name + ".ipynb"))
                 } catch {
-                    printError("\(recipe.name): \(error)")
-                    throw ExitCode(1)
+                    throw CommandFailure("\(recipe.name): \(error)")
                 }
                 let files = ((try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []).filter { !$0.hasPrefix(".") }.sorted()
                 let manifest = RunManifest(command: "neurodyn reproduce \(recipe.name)\(quick ? " --quick" : "")", parameters: parameters,
                                            seed: seed, versions: softwareVersions, kernels: computeKernels, files: files, elapsedSeconds: Date().timeIntervalSince(start))
-                do { try AtomicFile.write(manifest.json.serialized() + "\n", to: manifestURL) } catch {
-                    printError(error.description)
-                    throw ExitCode(1)
-                }
+                try AtomicFile.write(manifest.json.serialized() + "\n", to: manifestURL)
             } else {
                 printMessage("\(recipe.name): complete, skipped (--force recomputes)", quiet: progress.quiet)
             }

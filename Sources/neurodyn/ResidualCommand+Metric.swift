@@ -16,40 +16,35 @@ extension ResidualCommand {
                 """)
 
         @OptionGroup var route: RouteOptions
-        @Option(help: "Adam steps before measuring (0: the initial parameters).")
+        @Option(parsing: .unconditional, help: "Adam steps before measuring (0: the initial parameters).")
         var steps: Int = 0
-        @Option(help: "Input points (spread evenly through the 1000).")
+        @Option(parsing: .unconditional, help: "Input points (spread evenly through the 1000).")
         var points: Int = 20
         @OptionGroup var output: FormatOptions
 
-        func run() throws {
-            guard points >= 1, points <= CirclesAnode3.count else {
-                printError("invalid points: must be between 1 and \(CirclesAnode3.count), got \(points)")
-                throw ExitCode(64)
+        func validate() throws {
+            guard (1...CirclesAnode3.count).contains(points) else {
+                throw ValidationError("invalid points: must be between 1 and \(CirclesAnode3.count), got \(points)")
             }
-            guard steps >= 0 else {
-                printError("invalid steps: must be >= 0, got \(steps)")
-                throw ExitCode(64)
-            }
+            guard steps >= 0 else { throw ValidationError("invalid steps: must be >= 0, got \(steps)") }
             guard route.knots == 1 else {
-                printError("invalid knots: residual metric measures the time-independent field f(x); --knots \(route.knots) (a field per time knot) is not supported here")
-                throw ExitCode(64)
+                throw ValidationError("invalid knots: residual metric measures the time-independent field f(x); --knots \(route.knots) (a field per time knot) is not supported here")
             }
-            let problem = try route.dataSet()
-            let threads = try route.fieldThreads()
+        }
+
+        func run() throws {
+            let (problem, threads) = (route.problem, route.fieldThreads)
             let route = try route.route()
             let (inputs, labels) = problem.data()
             let (field0, _) = CirclesAnode3.initialParameters()
             var parameters = field0
             if steps > 0 {
-                let trained = try usage { () throws(ResidualError) in try ResidualTraining(route: route, steps: steps, problem: problem, threads: threads).run().parameters }
+                let trained = try ResidualTraining(route: route, steps: steps, problem: problem, threads: threads).run().parameters
                 parameters = field0.with(flat: trained[0..<field0.count])
             }
             let field = MLPField(parameters: parameters)
             let indices = (0..<points).map { $0 * labels.count / points }
-            let metrics = try usage { () throws(ResidualError) in
-                try indices.map { i throws(ResidualError) in try field.flowMetric(at: Array(inputs[3 * i ..< 3 * i + 3])) }
-            }
+            let metrics = try indices.map { i throws(ResidualError) in try field.flowMetric(at: Array(inputs[3 * i ..< 3 * i + 3])) }
             let liouville = metrics.map { abs($0.logDeterminant - $0.integralTrace) }.max() ?? 0
             switch output.format {
             case .json:

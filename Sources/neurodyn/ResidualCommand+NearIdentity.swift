@@ -1,8 +1,6 @@
 import Activations
 import ArgumentParser
 import Foundation
-import GSLKit
-import MeanField
 import RunOutput
 import Residual
 
@@ -23,45 +21,24 @@ extension ResidualCommand {
                 is reported as reference_check). All three fall as O(eps).
                 """)
 
-        @Option(help: "Knots of A(t) and c(t) on [0, 1] (>= 1; 1: constant weights).")
+        @Option(parsing: .unconditional, help: "Knots of A(t) and c(t) on [0, 1] (>= 1; 1: constant weights).")
         var knots: Int = 5
         @Option(help: "The elementwise nonlinearity g (any activation).")
         var g: Activation = .tanh
-        @Option(help: "Size of the random weights (>= 0).")
+        @Option(parsing: .unconditional, help: "Size of the random weights (>= 0).")
         var scale: Double = 0.6
-        @Option(help: "Seed of the weights and of the loss's cotangent.")
+        @Option(parsing: .unconditional, help: "Seed of the weights and of the loss's cotangent.")
         var seed: UInt64 = 1
-        @Option(help: "Input points (spread evenly through circles-anode3's 1000).")
+        @Option(parsing: .unconditional, help: "Input points (spread evenly through circles-anode3's 1000).")
         var points: Int = 100
-        @Option(help: "Layer counts N, comma-separated (each 1...100000).")
-        var layers: String = "8,16,32,64,128,256,512"
+        @Option(help: "Layer counts N, comma-separated (each 1...100000; default: 8,16,32,64,128,256,512).", transform: CommaList.integers(in: 1...100_000))
+        var layers: [Int] = [8, 16, 32, 64, 128, 256, 512]
         @OptionGroup var output: FormatOptions
 
         func run() throws {
-            guard points >= 1, points <= CirclesAnode3.count else {
-                printError("invalid points: must be between 1 and \(CirclesAnode3.count), got \(points)")
-                throw ExitCode(64)
-            }
-            let counts = layers.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
-            guard !counts.isEmpty, counts.allSatisfy({ $0 != nil && $0! >= 1 && $0! <= 100_000 }) else {
-                printError("invalid layers: expected comma-separated integers in 1...100000, got '\(layers)'")
-                throw ExitCode(64)
-            }
-            let field = try usage { () throws(ResidualError) in
-                try NearIdentityField.random(dimension: CirclesAnode3.dimension, knots: knots, scale: scale, seed: seed, g: g)
-            }
-            let (data, _) = CirclesAnode3.data()
-            let d = CirclesAnode3.dimension
-            let x0 = (0..<points).flatMap { i -> ArraySlice<Double> in
-                let start = i * CirclesAnode3.count / points * d
-                return data[start..<(start + d)]
-            }
-            var generator = SplitMix64(seed: SplitMix64.derive(base: seed, index: 1))
-            let w = (0..<(points * d)).map { _ in generator.nextDouble() - 0.5 }
-
-            let study = try usage { () throws(ResidualError) in
-                try field.convergence(x0, batch: points, cotangent: w, layers: counts.map { $0! })
-            }
+            let (x0, w) = try NearIdentityConvergence.circlesAnode3Inputs(points: points, seed: seed)
+            let field = try NearIdentityField.random(dimension: CirclesAnode3.dimension, knots: knots, scale: scale, seed: seed, g: g)
+            let study = try field.convergence(x0, batch: points, cotangent: w, layers: layers)
             let rows = study.rows.map { [Double($0.layers), $0.eps, $0.stateError, $0.gradientError, $0.momentumError] }
             let header = ["layers", "eps", "state_error", "gradient_error", "momentum_error"]
             switch output.format {

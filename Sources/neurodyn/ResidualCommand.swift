@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import GSLKit
 import MeanField
 import RunOutput
 import Residual
@@ -28,14 +29,10 @@ extension ResidualCommand {
         @OptionGroup var output: FormatOptions
 
         func run() throws {
-            let problem = try route.dataSet()
-            let threads = try route.fieldThreads(), knots = try route.validKnots()
-            let route = try route.route()
-            let (inputs, labels) = problem.data()
-            let result = try usage { () throws(ResidualError) in
-                try CirclesAnode3.gradient(parameters: CirclesAnode3.initialParameters(knots: knots), knots: knots, inputs: inputs,
-                                           labels: labels, route: route, threads: threads)
-            }
+            let (threads, knots) = (route.fieldThreads, route.knots)
+            let (inputs, labels) = route.problem.data()
+            let result = try CirclesAnode3.gradient(parameters: CirclesAnode3.initialParameters(knots: knots), knots: knots,
+                                                    inputs: inputs, labels: labels, route: route.route(), threads: threads)
             let pairs: [(String, JSONValue)] = [
                 ("loss", .number(result.loss)), ("accuracy", .number(result.accuracy)), ("gradient", .numbers(result.gradient)),
                 ("nfe_forward", .int(result.forwardEvaluations)), ("nfe_backward", .int(result.backwardEvaluations))]
@@ -58,50 +55,48 @@ extension ResidualCommand {
 /// --problem, --solver, --method and the tolerances: a ``GradientRoute``.
 struct RouteOptions: ParsableArguments {
     @Option(help: "Problem: circles-anode3 (DESIGN.md's benchmark), two-moons or two-spirals (same architecture and initial parameters).")
-    var problem: String = "circles-anode3"
-    @Option(help: "Solver: euler:N, midpoint:N or rk4:N (N fixed steps), or an adaptive one: dopri5, GSL's rk8pd, rkck, rkf45, or GSL's implicit rk1imp, rk2imp, rk4imp, bsimp, msbdf (exact Jacobians, checkpoint method, systems up to 1200 values: use --batch-size).")
-    var solver: String
+    var problem: ResidualProblem = .circlesAnode3
+    @Option(help: ArgumentHelp("Solver: euler:N, midpoint:N or rk4:N (N fixed steps), or an adaptive one: dopri5, GSL's rk8pd, rkck, rkf45, or GSL's implicit rk1imp, rk2imp, rk4imp, bsimp, msbdf (exact Jacobians, checkpoint method, systems up to 1200 values: use --batch-size).", valueName: "solver"),
+            transform: SolverSpec.parse)
+    var solver: SolverSpec
     @Option(parsing: .unconditional, help: "Relative tolerance of dopri5 (> 0).")
     var rtol: Double = 1e-5
     @Option(parsing: .unconditional, help: "Absolute tolerance of dopri5 (> 0).")
     var atol: Double = 1e-5
-    @Option(name: .customLong("max-steps"), help: "Step limit of each dopri5 solve.")
+    @Option(name: .customLong("max-steps"), parsing: .unconditional, help: "Step limit of each dopri5 solve.")
     var maxSteps: Int = 100_000
-    @Option(help: "Knots of time-dependent weights W1(t), b1(t), W2(t), b2(t), linear between t = m/(K-1), each starting from the initial parameters (1: DESIGN.md's time-independent field).")
+    @Option(parsing: .unconditional, help: "Knots of time-dependent weights W1(t), b1(t), W2(t), b2(t), linear between t = m/(K-1), each starting from the initial parameters (1: DESIGN.md's time-independent field).")
     var knots: Int = 1
-    @Option(help: "Threads over blocks of the batch for fixed-step solvers (default: all cores; same bits for any count). Adaptive solvers couple the batch through the step size and run on one.")
+    @Option(parsing: .unconditional, help: "Threads over blocks of the batch for fixed-step solvers (default: all cores; same bits for any count). Adaptive solvers couple the batch through the step size and run on one.")
     var threads: Int?
     @Option(help: "Gradient method: discrete (backprop of a fixed-step scheme; their default), adjoint (continuous adjoint by backsolve; dopri5's default) or checkpoint (continuous adjoint on the stored forward solution).")
-    var method: String?
+    var method: GradientMethod?
 
-    /// --knots, refused outside 1...1000.
-    func validKnots() throws -> Int {
-        guard knots >= 1, knots <= 1000 else {
-            printError("invalid knots: must be between 1 and 1000, got \(knots)")
-            throw ExitCode(64)
+    func validate() throws {
+        guard (1...ResidualTraining.maximumKnots).contains(knots) else {
+            throw ValidationError("invalid knots: must be between 1 and \(ResidualTraining.maximumKnots), got \(knots)")
         }
-        return knots
-    }
-
-    /// --threads, refused below 1; all cores by default.
-    func fieldThreads() throws -> Int {
         try requireValidThreads(threads)
-        return threads ?? ProcessInfo.processInfo.activeProcessorCount
-    }
-
-    /// The data set named by --problem (exit 64 naming the choices otherwise).
-    func dataSet() throws -> ResidualProblem {
-        guard let value = ResidualProblem(rawValue: problem) else {
-            printError("invalid problem: expected one of \(ResidualProblem.allCases.map(\.rawValue).joined(separator: ", ")), got '\(problem)'")
-            throw ExitCode(64)
+        switch (solver, method) {
+        case (.fixed, .some(let method)) where method != .discrete:
+            throw ValidationError("invalid method: fixed-step schemes use 'discrete' (exact backprop of the scheme), got '\(method.rawValue)'")
+        case (.dopri5, .discrete?), (.gsl, .discrete?):
+            throw ValidationError("invalid method: adaptive solvers take adjoint or checkpoint (the continuous adjoint), got 'discrete'")
+        default: break
         }
-        return value
     }
 
-    func route() throws -> GradientRoute {
-        _ = try dataSet()
-        return try usage { () throws(ResidualError) in
-            try GradientRoute(solver: solver, method: method, rtol: rtol, atol: atol, maxSteps: maxSteps)
+    /// --threads; all cores by default.
+    var fieldThreads: Int { threads ?? ProcessInfo.processInfo.activeProcessorCount }
+
+    /// The route: the fixed-step scheme with its discrete adjoint, or the adaptive solver with
+    /// the continuous adjoint of --method (default per solver: ``GradientRoute/init(_:method:)``).
+    func route() throws(ResidualError) -> GradientRoute {
+        switch solver {
+        case .fixed(let scheme, let steps): .discrete(scheme, steps: steps)
+        case .dopri5: try GradientRoute(.dopri5(Dopri5(rtol: rtol, atol: atol, maxSteps: maxSteps)), method: method?.adjoint)
+        case .gsl(let stepper):
+            try GradientRoute(.gsl(GSLODESolver(stepper: stepper, rtol: rtol, atol: atol, maxSteps: maxSteps)), method: method?.adjoint)
         }
     }
 }
@@ -125,63 +120,42 @@ extension ResidualCommand {
         @Option(name: .customLong("learning-rate"), parsing: .unconditional, help: "Learning rate (Adam's default 1e-2, SGD's 1e-1).")
         var learningRate: Double?
         @Option(help: "Optimiser: adam or sgd.")
-        var optimizer: String = "adam"
+        var optimizer: OptimizerChoice = .adam
         @Option(parsing: .unconditional, help: "SGD's momentum (0 <= mu < 1).")
         var momentum: Double = 0
-        @Option(name: .customLong("batch-size"), help: "Points per step (default: all 1000, full batch).")
+        @Option(name: .customLong("batch-size"), parsing: .unconditional, help: "Points per step (default: all 1000, full batch).")
         var batchSize: Int?
         @Option(help: "Loss: cross-entropy (softmax) or mse (logits against one-hot targets).")
-        var loss: String = "cross-entropy"
+        var loss: Readout.Loss = .crossEntropy
         @Option(parsing: .unconditional, help: "Seed of the mini-batch draws (recorded).")
         var seed: UInt64 = 1
         @OptionGroup var output: FormatOptions
         @OptionGroup var progress: ProgressOptions
 
+        enum OptimizerChoice: String, ExpressibleByArgument, CaseIterable {
+            case adam, sgd
+            var defaultLearningRate: Double { self == .sgd ? 1e-1 : 1e-2 }
+        }
+
+        var rate: Double { learningRate ?? optimizer.defaultLearningRate }
+
+        func validate() throws {
+            guard rate.isFinite, rate > 0 else { throw ValidationError("invalid learning-rate: must be finite and > 0, got \(rate)") }
+            guard optimizer == .adam || (0..<1).contains(momentum) else {
+                throw ValidationError("invalid momentum: must be in [0, 1), got \(momentum)")
+            }
+        }
+
         func run() throws {
-            let problem = try route.dataSet()
-            let threads = try route.fieldThreads(), knots = try route.validKnots()
+            let (problem, threads, knots) = (route.problem, route.fieldThreads, route.knots)
             let route = try route.route()
-            let rate = learningRate ?? (optimizer == "sgd" ? 1e-1 : 1e-2)
-            guard rate.isFinite, rate > 0 else {
-                printError("invalid learning-rate: must be finite and > 0, got \(rate)")
-                throw ExitCode(64)
-            }
-            let chosen: Optimizer
-            switch optimizer {
-            case "adam": chosen = .adam(Adam(learningRate: rate))
-            case "sgd":
-                guard momentum >= 0, momentum < 1 else {
-                    printError("invalid momentum: must be in [0, 1), got \(momentum)")
-                    throw ExitCode(64)
-                }
-                chosen = .sgd(SGD(learningRate: rate, momentum: momentum))
-            default:
-                printError("invalid optimizer: expected adam or sgd, got '\(optimizer)'")
-                throw ExitCode(64)
-            }
-            guard let lossKind = Readout.Loss(rawValue: loss) else {
-                printError("invalid loss: expected cross-entropy or mse, got '\(loss)'")
-                throw ExitCode(64)
-            }
+            let chosen: Optimizer = optimizer == .adam ? .adam(Adam(learningRate: rate)) : .sgd(SGD(learningRate: rate, momentum: momentum))
             let handler = progress.handler(label: "training steps")
-            let (log, parameters) = try usage { () throws(ResidualError) in
-                try ResidualTraining(route: route, optimizer: chosen, steps: steps, problem: problem, loss: lossKind, batchSize: batchSize,
-                                     seed: seed, threads: threads, knots: knots).run { handler?($0, $1) }
-            }
-            // The loss and accuracy after the last update, on all points: in one solve, or for an implicit
-            // stepper (a dense Jacobian of the whole batch) in pieces of --batch-size points, averaged by size.
-            let (inputs, labels) = problem.data()
-            var piece = labels.count
-            if case .continuous(let solver, _) = route, solver.needsJacobian { piece = batchSize ?? labels.count }
-            var final = (loss: 0.0, accuracy: 0.0)
-            for start in stride(from: 0, to: labels.count, by: piece) {
-                let end = min(labels.count, start + piece), weight = Double(end - start) / Double(labels.count)
-                let part = try usage { () throws(ResidualError) in
-                    try CirclesAnode3.gradient(parameters: parameters, knots: knots, loss: lossKind, inputs: Array(inputs[(3 * start)..<(3 * end)]),
-                                               labels: Array(labels[start..<end]), route: route, threads: threads)
-                }
-                final = (final.loss + weight * part.loss, final.accuracy + weight * part.accuracy)
-            }
+            let training = try ResidualTraining(route: route, optimizer: chosen, steps: steps, problem: problem, loss: loss,
+                                                batchSize: batchSize, seed: seed, threads: threads, knots: knots)
+            let (log, parameters) = try training.run { handler?($0, $1) }
+            // After the last update, on all points.
+            let final = try training.evaluate(parameters)
             let times = log.map(\.milliseconds).sorted()
             let median = times.count % 2 == 1 ? times[times.count / 2] : (times[times.count / 2 - 1] + times[times.count / 2]) / 2
             let forward = log.reduce(0) { $0 + $1.forwardEvaluations }, backward = log.reduce(0) { $0 + $1.backwardEvaluations }
@@ -218,25 +192,25 @@ extension ResidualCommand {
                 hamiltonian, pairing (p . dx), their relative drifts, NFE.
                 """)
 
-        @Option(help: "Benchmark problem (circles-anode3).")
-        var problem: String = "circles-anode3"
+        @Option(help: "Benchmark problem (circles-anode3, the only one).")
+        var problem: ResidualProblem = .circlesAnode3
         @Option(parsing: .unconditional, help: "Relative tolerance of dopri5 (> 0).")
         var rtol: Double = 1e-5
         @Option(parsing: .unconditional, help: "Absolute tolerance of dopri5 (> 0).")
         var atol: Double = 1e-5
         @OptionGroup var output: FormatOptions
 
-        func run() throws {
-            guard problem == "circles-anode3" else {
-                printError("invalid problem: the available problem is circles-anode3, got '\(problem)'")
-                throw ExitCode(64)
+        func validate() throws {
+            guard problem == .circlesAnode3 else {
+                throw ValidationError("invalid problem: the available problem is circles-anode3, got '\(problem.rawValue)'")
             }
+        }
+
+        func run() throws {
             let (inputs, labels) = CirclesAnode3.data()
             let (field, readout) = CirclesAnode3.initialParameters()
-            let result = try usage { () throws(ResidualError) in
-                try CirclesAnode3.hamiltonianDiagnostics(field: MLPField(parameters: field), readout: Readout(parameters: readout),
-                                                         inputs: inputs, labels: labels, solver: Dopri5(rtol: rtol, atol: atol))
-            }
+            let result = try CirclesAnode3.hamiltonianDiagnostics(field: MLPField(parameters: field), readout: Readout(parameters: readout),
+                                                                  inputs: inputs, labels: labels, solver: Dopri5(rtol: rtol, atol: atol))
             let summary: [(String, JSONValue)] = [
                 ("hamiltonian_drift", .number(result.hamiltonianDrift)), ("pairing_drift", .number(result.pairingDrift)),
                 ("nfe_forward", .int(result.forwardEvaluations)), ("nfe_backward", .int(result.backwardEvaluations))]

@@ -4,18 +4,15 @@ import RunOutput
 
 /// --shard-index/--shard-count for sweeps (DESIGN.md section 6).
 struct ShardOptions: ParsableArguments {
-    @Option(name: .customLong("shard-index"), help: "This shard's index, from 0 (default: SLURM_ARRAY_TASK_ID, then OMPI_COMM_WORLD_RANK, else 0).")
+    @Option(name: .customLong("shard-index"), parsing: .unconditional, help: "This shard's index, from 0 (default: SLURM_ARRAY_TASK_ID, then OMPI_COMM_WORLD_RANK, else 0).")
     var index: Int?
-    @Option(name: .customLong("shard-count"), help: "Number of shards (default: SLURM_ARRAY_TASK_COUNT, then OMPI_COMM_WORLD_SIZE, else 1). With more than one, the command computes only its round-robin share of the units and writes DIR/shard-I-of-N.{csv,json}; 'neurodyn merge DIR' then writes the sweep's files.")
+    @Option(name: .customLong("shard-count"), parsing: .unconditional, help: "Number of shards (default: SLURM_ARRAY_TASK_COUNT, then OMPI_COMM_WORLD_SIZE, else 1). With more than one, the command computes only its round-robin share of the units and writes DIR/shard-I-of-N.{csv,json}; 'neurodyn merge DIR' then writes the sweep's files.")
     var count: Int?
     @Option(name: .customLong("shard-dir"), help: "Where shard files go, for commands without --out (ensembles); merge it with 'neurodyn merge DIR'.")
     var directory: String?
 
-    func shard() throws -> Shard {
-        do { return try Self.shard(index: index, count: count) } catch {
-            printError("invalid shard: \(error.description)")
-            throw ExitCode(64)
-        }
+    func shard() throws(ValidationError) -> Shard {
+        do { return try Self.shard(index: index, count: count) } catch { throw ValidationError("invalid shard: \(error.description)") }
     }
 }
 
@@ -51,10 +48,7 @@ func runShard(_ shard: Shard, kind: String, units: Int, rowsPerUnit: Int, run: R
         let started = Date()
         let table = try compute()
         manifest.elapsedSeconds = Date().timeIntervalSince(started)
-        do { try manifest.write(table: table, to: directory) } catch {
-            printError(error.description)
-            throw ExitCode(1)
-        }
+        try manifest.write(table: table, to: directory)
     }
     let report: [(String, JSONValue)] = [
         ("shard_index", .int(shard.index)), ("shard_count", .int(shard.count)), ("units", .int(shard.units(of: units).count)),
@@ -82,8 +76,7 @@ extension EnsembleSweep {
     func runEnsembleShard(_ shard: Shard, networks: Int, options: ShardOptions, out: String?, format: OutputFormat, quiet: Bool,
                           compute: ([Int]) throws -> (values: [Double], perNetwork: Int)) throws {
         guard let directory = options.directory ?? out else {
-            printError("invalid shard-dir: a sharded ensemble needs --shard-dir DIR (or --out DIR) for its shard files")
-            throw ExitCode(64)
+            throw ValidationError("invalid shard-dir: a sharded ensemble needs --shard-dir DIR (or --out DIR) for its shard files")
         }
         let arguments = Self.recordedArguments
         let run = RunManifest(command: "neurodyn " + Self.commandPath, parameters: [("arguments", .array(arguments.map { .string($0) }))],

@@ -19,12 +19,14 @@ extension SimulateCommand {
                 """)
 
         @OptionGroup var activationOption: ActivationOption
-        @Option(name: .customLong("sigma-w2"), parsing: .unconditional, help: "Weight-variance range LO:HI:COUNT.")
-        var sigmaW2: String = "0.5:3:26"
-        @Option(name: .customLong("sigma-b2"), parsing: .unconditional, help: "Bias-variance range LO:HI:COUNT.")
-        var sigmaB2: String = "0:0.3:7"
-        @Option(help: "Widths, comma-separated.")
-        var widths: String = "16,64,256"
+        @Option(name: .customLong("sigma-w2"), parsing: .unconditional, help: "Weight-variance range LO:HI:COUNT (default: 0.5:3:26).",
+                transform: GridAxisArgument.parse)
+        var sigmaW2: GridAxisArgument?
+        @Option(name: .customLong("sigma-b2"), parsing: .unconditional, help: "Bias-variance range LO:HI:COUNT (default: 0:0.3:7).",
+                transform: GridAxisArgument.parse)
+        var sigmaB2: GridAxisArgument?
+        @Option(help: "Widths, comma-separated (default: 16,64,256).", transform: CommaList.positiveIntegers)
+        var widths: [Int] = [16, 64, 256]
         @Option(parsing: .unconditional, help: "Networks per point and width (>= 2).")
         var nets: Int = 24
         @Option(parsing: .unconditional, help: "Layers per network.")
@@ -39,32 +41,30 @@ extension SimulateCommand {
         var seed: UInt64 = 1
         @Option(help: "Weight sampling: kernel, streamed or full.")
         var sampling: SimulationOptions.SamplingChoice = .kernel
-        @Option(help: "Worker threads (default: all cores).")
+        @Option(parsing: .unconditional, help: "Worker threads (default: all cores).")
         var threads: Int?
         @OptionGroup var shardOptions: ShardOptions
         @OptionGroup var output: FormatOptions
         @OptionGroup var progress: ProgressOptions
 
+        func validate() throws { try requireValidThreads(threads) }
+
         func run() throws {
-            let parsedWidths = try parseIntegers(widths, name: "widths")
-            try requireValidThreads(threads)
+            let sigmaW2 = try self.sigmaW2 ?? GridAxisArgument.parse("0.5:3:26"), sigmaB2 = try self.sigmaB2 ?? GridAxisArgument.parse("0:0.3:7")
             let weightSampling: WeightSampling = switch sampling {
             case .kernel: .kernel
             case .streamed: .automatic
             case .full: .full
             }
             let activation = activationOption.activation
-            let boundary = try usage { () throws(MeanFieldError) in
-                try FiniteWidthBoundary(activation: activation, sigmaW2: GridAxis(parsing: sigmaW2, name: "sigma_w2"),
-                                        sigmaB2: GridAxis(parsing: sigmaB2, name: "sigma_b2"), widths: parsedWidths,
-                                        networks: nets, depth: depth, burnIn: burnIn, q1: q1, sampling: weightSampling)
-            }
+            let boundary = try FiniteWidthBoundary(activation: activation, sigmaW2: sigmaW2.axis, sigmaB2: sigmaB2.axis, widths: widths,
+                                                   networks: nets, depth: depth, burnIn: burnIn, q1: q1, sampling: weightSampling)
             let shard = try shardOptions.shard()
             let directory = URL(fileURLWithPath: out)
             var manifest = RunManifest(
                 command: "neurodyn simulate boundary",
-                parameters: [("activation", .string(activation.rawValue)), ("sigma_w2", .string(sigmaW2)),
-                             ("sigma_b2", .string(sigmaB2)), ("widths", .array(boundary.widths.map { .int($0) })),
+                parameters: [("activation", .string(activation.rawValue)), ("sigma_w2", .string(sigmaW2.text)),
+                             ("sigma_b2", .string(sigmaB2.text)), ("widths", .array(boundary.widths.map { .int($0) })),
                              ("nets", .int(nets)), ("depth", .int(depth)), ("burn_in", .int(burnIn)), ("q1", .number(q1)),
                              ("sampling", .string(sampling.rawValue))],
                 seed: seed, versions: softwareVersions, kernels: computeKernels, files: ["boundary.csv", "boundary.ipynb"])
@@ -72,28 +72,19 @@ extension SimulateCommand {
                 // Tasks are the unit: task k draws from the streams of (seed, k) alone.
                 try runShard(shard, kind: "boundary", units: boundary.count, rowsPerUnit: 1, run: manifest, directory: directory,
                              format: output.format, quiet: progress.quiet) {
-                    Self.table(try usage { () throws(MeanFieldError) in
-                        try boundary.solve(tasks: shard.units(of: boundary.count), seed: seed, threads: threads,
-                                           progress: progress.handler(label: "boundary tasks"))
-                    })
+                    Self.table(try boundary.solve(tasks: shard.units(of: boundary.count), seed: seed, threads: threads,
+                                       progress: progress.handler(label: "boundary tasks")))
                 }
                 return
             }
             let started = Date()
-            let points = try usage { () throws(MeanFieldError) in
-                try boundary.solve(seed: seed, threads: threads, progress: progress.handler(label: "boundary tasks"))
-            }
+            let points = try boundary.solve(seed: seed, threads: threads, progress: progress.handler(label: "boundary tasks"))
             let elapsed = Date().timeIntervalSince(started)
             let table = Self.table(points)
             manifest.elapsedSeconds = elapsed
-            do {
-                try AtomicFile.write(table.text, to: directory.appendingPathComponent("boundary.csv"))
-                try BoundaryNotebook.document(activation: activation).write(to: directory.appendingPathComponent("boundary.ipynb"))
-                try AtomicFile.write(manifest.json.serialized() + "\n", to: directory.appendingPathComponent("run.json"))
-            } catch {
-                printError(error.description)
-                throw ExitCode(1)
-            }
+            try AtomicFile.write(table.text, to: directory.appendingPathComponent("boundary.csv"))
+            try BoundaryNotebook.document(activation: activation).write(to: directory.appendingPathComponent("boundary.ipynb"))
+            try AtomicFile.write(manifest.json.serialized() + "\n", to: directory.appendingPathComponent("run.json"))
             switch output.format {
             case .json:
                 JSONValue.object([("tasks", .int(points.count)), ("seconds", .number(elapsed)), ("seed", .string(String(seed))),

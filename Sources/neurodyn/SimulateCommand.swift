@@ -27,17 +27,18 @@ struct SimulationOptions: ParsableArguments {
     var sampling: SamplingChoice = .streamed
     @Option(name: .customLong("rows-per-block"), parsing: .unconditional, help: "Rows of W per streamed block: a multiple of 64 (default: about 2 MiB).")
     var rowsPerBlock: Int?
-    @Option(help: "Worker threads (default: all cores); OpenBLAS runs one thread per worker.")
+    @Option(parsing: .unconditional, help: "Worker threads (default: all cores); OpenBLAS runs one thread per worker.")
     var threads: Int?
 
     enum SamplingChoice: String, ExpressibleByArgument, CaseIterable { case streamed, full, kernel }
 
-    func weightSampling() throws -> WeightSampling {
-        try requireValidThreads(threads)
+    func validate() throws { try requireValidThreads(threads) }
+
+    var weightSampling: WeightSampling {
         switch sampling {
-        case .streamed: return .streamed(rowsPerBlock: rowsPerBlock)
-        case .full: return .full
-        case .kernel: return .kernel
+        case .streamed: .streamed(rowsPerBlock: rowsPerBlock)
+        case .full: .full
+        case .kernel: .kernel
         }
     }
 }
@@ -53,16 +54,15 @@ struct EnsembleOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: "Histogram of the per-network values in this many bins per layer (0: none).")
     var histogram: Int = 0
 
-    func network(_ model: MeanFieldModel) throws -> RandomNetwork {
-        guard trials >= 2 else {
-            printError("invalid trials: must be >= 2 (a variance needs two networks), got \(trials)")
-            throw ExitCode(64)
+    func validate() throws {
+        guard trials >= 2 else { throw ValidationError("invalid trials: must be >= 2 (a variance needs two networks), got \(trials)") }
+        guard (0...100_000).contains(histogram) else {
+            throw ValidationError("invalid histogram: must be between 0 and 100000 bins, got \(histogram)")
         }
-        guard histogram >= 0, histogram <= 100_000 else {
-            printError("invalid histogram: must be between 0 and 100000 bins, got \(histogram)")
-            throw ExitCode(64)
-        }
-        return try usage { () throws(MeanFieldError) in try RandomNetwork(model: model, width: width, depth: depth) }
+    }
+
+    func network(_ model: MeanFieldModel) throws(MeanFieldError) -> RandomNetwork {
+        try RandomNetwork(model: model, width: width, depth: depth)
     }
 }
 
@@ -128,22 +128,18 @@ extension SimulateCommand {
         func run() throws {
             let model = try model.model()
             let network = try ensemble.network(model)
-            let sampling = try simulation.weightSampling()
-            let input = try usage { () throws(MeanFieldError) in try NetworkInput.orthogonal(q1: q1, batch: batch) }
+            let sampling = simulation.weightSampling
+            let input = try NetworkInput.orthogonal(q1: q1, batch: batch)
             try simulateEnsemble(network, input: input, sampling: sampling, lengthsOnly: true, report: report(grams:))
         }
 
         func report(merged values: [Double]) throws {
-            try report(grams: try usage { () throws(MeanFieldError) in
-                try EnsembleGrams(trials: ensemble.trials, depth: ensemble.depth, batch: batch, seed: simulation.seed, lengthsOnly: true, values: values)
-            })
+            try report(grams: try EnsembleGrams(trials: ensemble.trials, depth: ensemble.depth, batch: batch, seed: simulation.seed, lengthsOnly: true, values: values))
         }
 
         func report(grams: EnsembleGrams) throws {
             let model = try model.model()
-            let theory = try usage { () throws(MeanFieldError) in
-                try model.finiteWidth(q1: q1, depth: ensemble.depth, using: GaussianIntegrator(activation: model.activation))
-            }
+            let theory = try model.finiteWidth(q1: q1, depth: ensemble.depth, using: GaussianIntegrator(activation: model.activation))
             var comparison = LayerComparison()
             for layer in 1...ensemble.depth {
                 let perInput = (0..<batch).map { grams.lengths(layer: layer, input: $0) }
@@ -187,24 +183,20 @@ extension SimulateCommand {
         func run() throws {
             let model = try model.model()
             let network = try ensemble.network(model)
-            let sampling = try simulation.weightSampling()
-            let input = try usage { () throws(MeanFieldError) in try NetworkInput.pair(q11: q1, q22: q2 ?? q1, c: c1) }
+            let sampling = simulation.weightSampling
+            let input = try NetworkInput.pair(q11: q1, q22: q2 ?? q1, c: c1)
             try simulateEnsemble(network, input: input, sampling: sampling, lengthsOnly: false, report: report(grams:))
         }
 
         func report(merged values: [Double]) throws {
-            try report(grams: try usage { () throws(MeanFieldError) in
-                try EnsembleGrams(trials: ensemble.trials, depth: ensemble.depth, batch: 2, seed: simulation.seed, lengthsOnly: false, values: values)
-            })
+            try report(grams: try EnsembleGrams(trials: ensemble.trials, depth: ensemble.depth, batch: 2, seed: simulation.seed, lengthsOnly: false, values: values))
         }
 
         func report(grams: EnsembleGrams) throws {
             let model = try model.model()
             let network = try ensemble.network(model)
-            let theory = try usage { () throws(MeanFieldError) in
-                try model.finiteWidthCorrelation(q11: q1, q22: q2 ?? q1, c: c1, widths: network.widths,
-                                                 using: GaussianIntegrator(activation: model.activation))
-            }
+            let theory = try model.finiteWidthCorrelation(q11: q1, q22: q2 ?? q1, c: c1, widths: network.widths,
+                                                          using: GaussianIntegrator(activation: model.activation))
             var comparison = LayerComparison()
             for layer in 1...ensemble.depth {
                 let values = grams.correlations(layer: layer, 0, 1)
@@ -238,10 +230,8 @@ extension GramEnsembleCommand {
                           report: (EnsembleGrams) throws -> Void) throws {
         let shard = try shardOptions.shard()
         func simulate(_ members: [Int]?) throws -> EnsembleGrams {
-            try usage { () throws(MeanFieldError) in
-                try network.simulate(input: input, trials: ensemble.trials, seed: simulation.seed, sampling: sampling, lengthsOnly: lengthsOnly,
-                                     threads: simulation.threads, members: members, progress: progress.handler(label: "networks"))
-            }
+            try network.simulate(input: input, trials: ensemble.trials, seed: simulation.seed, sampling: sampling, lengthsOnly: lengthsOnly,
+                                 threads: simulation.threads, members: members, progress: progress.handler(label: "networks"))
         }
         guard shard.isWhole else {
             try runEnsembleShard(shard, networks: ensemble.trials, options: shardOptions, out: nil, format: output.format,

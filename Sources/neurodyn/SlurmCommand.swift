@@ -15,9 +15,9 @@ struct SlurmCommand: ParsableCommand {
             the missing shards; when none are missing it only merges.
             """)
 
-    @Option(help: "Number of shards (array tasks).")
+    @Option(parsing: .unconditional, help: "Number of shards (array tasks).")
     var shards: Int
-    @Option(name: .customLong("cpus-per-task"), help: "CPUs per array task.")
+    @Option(name: .customLong("cpus-per-task"), parsing: .unconditional, help: "CPUs per array task.")
     var cpusPerTask: Int = 2
     @Option(help: "Time limit per task (Slurm's format).")
     var time: String = "01:00:00"
@@ -30,35 +30,37 @@ struct SlurmCommand: ParsableCommand {
     @Argument(parsing: .captureForPassthrough, help: "The sweep: a neurodyn command with --out DIR (after --).")
     var command: [String] = []
 
-    func run() throws {
-        let sweep = command.first == "--" ? Array(command.dropFirst()) : command
-        guard shards >= 1, shards <= 1_000_000 else {
-            printError("invalid shards: must be between 1 and 1000000, got \(shards)")
-            throw ExitCode(64)
+    static let sweeps = [["meanfield", "phase"], ["simulate", "boundary"], ["simulate", "lengths"], ["simulate", "correlations"],
+                         ["embedding", "simulate"]]
+
+    var sweep: [String] { command.first == "--" ? Array(command.dropFirst()) : command }
+
+    /// Where the sweep's shards go: the value of its --shard-dir, else of its --out.
+    var directoryIndex: Int? {
+        guard let index = sweep.firstIndex(of: "--shard-dir") ?? sweep.firstIndex(of: "--out"), index + 1 < sweep.count else { return nil }
+        return index + 1
+    }
+
+    func validate() throws {
+        guard (1...1_000_000).contains(shards) else { throw ValidationError("invalid shards: must be between 1 and 1000000, got \(shards)") }
+        guard cpusPerTask >= 1 else { throw ValidationError("invalid cpus-per-task: must be >= 1, got \(cpusPerTask)") }
+        guard Self.sweeps.contains(where: { sweep.starts(with: $0) }) else {
+            throw ValidationError("invalid command: expected a sweep (\(Self.sweeps.map { $0.joined(separator: " ") }.joined(separator: ", "))) after --, "
+                                  + "got '\(sweep.joined(separator: " "))'")
         }
-        guard cpusPerTask >= 1 else {
-            printError("invalid cpus-per-task: must be >= 1, got \(cpusPerTask)")
-            throw ExitCode(64)
-        }
-        let sweeps = [["meanfield", "phase"], ["simulate", "boundary"], ["simulate", "lengths"], ["simulate", "correlations"],
-                      ["embedding", "simulate"]]
-        guard sweeps.contains(where: { sweep.starts(with: $0) }) else {
-            printError("invalid command: expected a sweep (\(sweeps.map { $0.joined(separator: " ") }.joined(separator: ", "))) after --, "
-                       + "got '\(sweep.joined(separator: " "))'")
-            throw ExitCode(64)
-        }
-        // The shards go to --shard-dir when given, else --out.
-        guard let dirIndex = sweep.firstIndex(of: "--shard-dir") ?? sweep.firstIndex(of: "--out"), dirIndex + 1 < sweep.count else {
-            printError("invalid command: the sweep needs --out DIR or --shard-dir DIR (the shards and the merged result go there)")
-            throw ExitCode(64)
+        guard directoryIndex != nil else {
+            throw ValidationError("invalid command: the sweep needs --out DIR or --shard-dir DIR (the shards and the merged result go there)")
         }
         if sweep.contains(where: { ["--shard-index", "--shard-count", "--threads"].contains($0) || $0.hasPrefix("--shard-index=")
             || $0.hasPrefix("--shard-count=") || $0.hasPrefix("--threads=") }) {
-            printError("invalid command: leave --shard-index, --shard-count and --threads to the script")
-            throw ExitCode(64)
+            throw ValidationError("invalid command: leave --shard-index, --shard-count and --threads to the script")
         }
+    }
+
+    func run() throws {
+        let (sweep, dirIndex) = (self.sweep, directoryIndex ?? 0)
         let binary = executable ?? URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
-        let directory = URL(fileURLWithPath: sweep[dirIndex + 1]).path
+        let directory = URL(fileURLWithPath: sweep[dirIndex]).path
         func quote(_ word: String) -> String { "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'" }
         let task = ([binary] + sweep).map(quote).joined(separator: " ")
             + " --shard-count \(shards) --threads \"$SLURM_CPUS_PER_TASK\" --quiet"

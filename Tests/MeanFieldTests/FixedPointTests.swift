@@ -157,9 +157,9 @@ import Testing
             ({ () throws(MeanFieldError) in
                 _ = try MeanFieldModel(activation: .tanh, sigmaW2: 1, sigmaB2: 0).analyse(q0: -2, using: GaussianIntegrator(activation: .tanh))
             }, "q0"),
-            ({ () throws(MeanFieldError) in _ = try GridAxis(parsing: "1:2", name: "sigma_w2") }, "sigma_w2"),
-            ({ () throws(MeanFieldError) in _ = try GridAxis(parsing: "2:1:5", name: "sigma_b2") }, "sigma_b2"),
-            ({ () throws(MeanFieldError) in _ = try GridAxis(parsing: "0:1:0", name: "sigma_b2") }, "sigma_b2"),
+            ({ () throws(MeanFieldError) in _ = try GridAxis(lower: 2, upper: 1, count: 5) }, "range"),
+            ({ () throws(MeanFieldError) in _ = try GridAxis(lower: 0, upper: 1, count: 0) }, "range"),
+            ({ () throws(MeanFieldError) in _ = try GridAxis(lower: 0, upper: .infinity, count: 3) }, "range"),
         ]
         for (body, name) in cases {
             do {

@@ -90,8 +90,9 @@ struct CLI {
         (["meanfield", "point", "--activation", "softsign", "--sigma-w2", "1", "--sigma-b2", "0"], "activation"),
         (["meanfield", "iterate", "--activation", "tanh", "--sigma-w2", "1", "--sigma-b2", "0", "--depth", "-1"], "depth"),
         (["meanfield", "iterate", "--activation", "tanh", "--sigma-w2", "1", "--sigma-b2", "0", "--depth", "2", "--q0", "x"], "q0"),
-        (["meanfield", "phase", "--activation", "tanh", "--sigma-w2", "1:2", "--sigma-b2", "0:1:2", "--out", "/tmp/neurodyn-never"], "sigma_w2"),
-        (["meanfield", "phase", "--activation", "tanh", "--sigma-w2", "1:2:3", "--sigma-b2", "0:1:0", "--out", "/tmp/neurodyn-never"], "sigma_b2"),
+        // Ranges are parsed with the arguments: argument-parser names the option as written.
+        (["meanfield", "phase", "--activation", "tanh", "--sigma-w2", "1:2", "--sigma-b2", "0:1:2", "--out", "/tmp/neurodyn-never"], "--sigma-w2"),
+        (["meanfield", "phase", "--activation", "tanh", "--sigma-w2", "1:2:3", "--sigma-b2", "0:1:0", "--out", "/tmp/neurodyn-never"], "--sigma-b2"),
     ])
     func badInputExits64NamingTheParameter(arguments: [String], parameter: String) throws {
         let result = try CLI.run(arguments)

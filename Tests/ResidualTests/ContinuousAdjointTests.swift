@@ -101,12 +101,12 @@ import Testing
         let (inputs, labels) = Self.problem
         let field = MLPField(parameters: Self.initial.field), readout = Readout(parameters: Self.initial.readout)
         let fine = CirclesAnode3.gradient(field: field, readout: readout, inputs: inputs, labels: labels, scheme: .rk4, steps: 100)
-        let route = try GradientRoute(solver: stepper.rawValue, method: method.rawValue, rtol: 1e-10, atol: 1e-10, maxSteps: 100_000)
+        let route = try GradientRoute(.gsl(GSLODESolver(stepper: stepper, rtol: 1e-10, atol: 1e-10, maxSteps: 100_000)), method: method)
         let gsl = try CirclesAnode3.gradient(field: field, readout: readout, inputs: inputs, labels: labels, route: route)
         let scale = fine.gradient.map(abs).max()!
         let error = zip(gsl.gradient, fine.gradient).map { abs($0 - $1) }.max()!
         #expect(error < 1e-8 * scale, "\(stepper) \(method): \(error / scale)")
         #expect(gsl.forwardEvaluations > 0 && gsl.backwardEvaluations > 0)
-        #expect(throws: ResidualError.self) { try GradientRoute(solver: "msbdf", method: "adjoint", rtol: 1e-6, atol: 1e-6, maxSteps: 10) }
+        #expect(throws: ResidualError.self) { try GradientRoute(.gsl(GSLODESolver(stepper: .msbdf, rtol: 1e-6, atol: 1e-6, maxSteps: 10)), method: .backsolve) }
     }
 }

@@ -21,7 +21,7 @@ import Testing
     @Test func backsolveOnAnImplicitStepperIsRefusedByOneCheck() throws {
         let (x, y, readout) = Self.problem(), field = Self.stiffField()
         var messages: [String] = []
-        do { _ = try GradientRoute(solver: "msbdf", method: "adjoint", rtol: 1e-6, atol: 1e-6, maxSteps: 1000) } catch { messages.append(error.description) }
+        do { _ = try GradientRoute(.gsl(GSLODESolver(stepper: .msbdf, rtol: 1e-6, atol: 1e-6, maxSteps: 1000)), method: .backsolve) } catch { messages.append(error.description) }
         do {
             _ = try CirclesAnode3.gradient(field: field, readout: readout, inputs: x, labels: y,
                                            route: .continuous(.gsl(GSLODESolver(stepper: .msbdf, rtol: 1e-6, atol: 1e-6)), .backsolve))
@@ -77,8 +77,8 @@ import Testing
     }
 
     @Test func refusals() throws {
-        #expect(throws: ResidualError.self) { try GradientRoute(solver: "msbdf", method: "adjoint", rtol: 1e-6, atol: 1e-6, maxSteps: 1000) }
-        #expect(try GradientRoute(solver: "bsimp", method: nil, rtol: 1e-6, atol: 1e-6, maxSteps: 1000)
+        #expect(throws: ResidualError.self) { try GradientRoute(.gsl(GSLODESolver(stepper: .msbdf, rtol: 1e-6, atol: 1e-6, maxSteps: 1000)), method: .backsolve) }
+        #expect(try GradientRoute(.gsl(GSLODESolver(stepper: .bsimp, rtol: 1e-6, atol: 1e-6, maxSteps: 1000)))
                 == .continuous(.gsl(GSLODESolver(stepper: .bsimp, rtol: 1e-6, atol: 1e-6, maxSteps: 1000)), .checkpoint))
         let (inputs, labels) = CirclesAnode3.data()
         do {

@@ -1,4 +1,5 @@
 import Foundation
+import GSLKit
 import Testing
 @testable import Residual
 
@@ -25,14 +26,21 @@ import Testing
         #expect(throws: ResidualError.self) { try ResidualTraining(route: .discrete(.rk4, steps: 4), steps: 0) }
     }
 
-    @Test func routesAreParsedFromTheCommandLineForms() throws {
-        #expect(try GradientRoute(solver: "rk4:10", method: "discrete", rtol: 1e-5, atol: 1e-5, maxSteps: 10) == .discrete(.rk4, steps: 10))
-        #expect(try GradientRoute(solver: "dopri5", method: "checkpoint", rtol: 1e-6, atol: 1e-7, maxSteps: 10)
-                == .continuous(.dopri5(Dopri5(rtol: 1e-6, atol: 1e-7, maxSteps: 10)), .checkpoint))
-        for (solver, method) in [("rk4:x", "discrete"), ("dopri5", "discrete"), ("rk4:10", "adjoint"), ("rk8", "discrete")] {
-            #expect(throws: ResidualError.self) { try GradientRoute(solver: solver, method: method, rtol: 1e-5, atol: 1e-5, maxSteps: 10) }
+    /// An adaptive route takes its default method from the solver (backsolve for explicit ones,
+    /// checkpoint for implicit ones, which cannot backsolve) and checks GSL's tolerances as
+    /// Dopri5 checks its own.
+    @Test func adaptiveRoutesTakeTheirDefaultMethodAndCheckTheirTolerances() throws {
+        #expect(try GradientRoute(.dopri5(Dopri5(rtol: 1e-6, atol: 1e-7, maxSteps: 10))) == .continuous(.dopri5(Dopri5(rtol: 1e-6, atol: 1e-7, maxSteps: 10)), .backsolve))
+        #expect(try GradientRoute(.dopri5(Dopri5()), method: .checkpoint) == .continuous(.dopri5(Dopri5()), .checkpoint))
+        let rk8pd = GSLODESolver(stepper: .rk8pd, rtol: 1e-6, atol: 1e-6, maxSteps: 10)
+        #expect(try GradientRoute(.gsl(rk8pd)) == .continuous(.gsl(rk8pd), .backsolve))
+        for (rtol, atol, maxSteps, name) in [(-1.0, 1e-5, 10, "rtol"), (1e-20, 1e-5, 10, "rtol"), (1e-5, .nan, 10, "atol"), (1e-5, 1e-5, 0, "max-steps")] {
+            let error = #expect(throws: ResidualError.self) {
+                try GradientRoute(.gsl(GSLODESolver(stepper: .rkck, rtol: rtol, atol: atol, maxSteps: maxSteps)))
+            }
+            guard case .invalid(let parameter)? = error else { Issue.record("expected invalid \(name), got \(String(describing: error))"); continue }
+            #expect(parameter.name == name)
         }
-        #expect(throws: ResidualError.self) { try GradientRoute(solver: "dopri5", method: "adjoint", rtol: -1, atol: 1e-5, maxSteps: 10) }
     }
 }
 

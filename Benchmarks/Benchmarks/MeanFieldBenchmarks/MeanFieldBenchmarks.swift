@@ -50,8 +50,8 @@ let benchmarks: @Sendable () -> Void = {
 
     Benchmark("phase diagram tanh 50x50 (all cores)",
               configuration: .init(metrics: [.wallClock], maxDuration: .seconds(5))) { benchmark in
-        let diagram = try PhaseDiagram(activation: .tanh, sigmaW2: GridAxis(parsing: "0.5:4:50", name: "w"),
-                                       sigmaB2: GridAxis(parsing: "0:0.3:50", name: "b"))
+        let diagram = try PhaseDiagram(activation: .tanh, sigmaW2: GridAxis(lower: 0.5, upper: 4, count: 50),
+                                       sigmaB2: GridAxis(lower: 0, upper: 0.3, count: 50))
         for _ in benchmark.scaledIterations { blackHole(diagram.solve()) }
     }
 

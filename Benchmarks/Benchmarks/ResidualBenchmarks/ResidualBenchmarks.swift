@@ -13,10 +13,10 @@ let benchmarks: @Sendable () -> Void = {
     let (fieldParameters, readoutParameters) = CirclesAnode3.initialParameters()
     let field = MLPField(parameters: fieldParameters), readout = Readout(parameters: readoutParameters)
 
-    for (name, solver, method) in [("rk4:10 discrete", "rk4:10", "discrete"), ("dopri5 1e-5 backsolve", "dopri5", "adjoint"),
-                                   ("dopri5 1e-5 checkpoint", "dopri5", "checkpoint")] {
+    for (name, method) in [("rk4:10 discrete", nil), ("dopri5 1e-5 backsolve", AdjointMethod.backsolve), ("dopri5 1e-5 checkpoint", .checkpoint)] {
         Benchmark("circles-anode3 gradient, \(name)", configuration: configuration) { benchmark in
-            let route = try GradientRoute(solver: solver, method: method, rtol: 1e-5, atol: 1e-5, maxSteps: 100_000)
+            let route = try method.map { try GradientRoute(.dopri5(Dopri5(rtol: 1e-5, atol: 1e-5, maxSteps: 100_000)), method: $0) }
+                ?? .discrete(.rk4, steps: 10)
             for _ in benchmark.scaledIterations {
                 blackHole(try CirclesAnode3.gradient(field: field, readout: readout, inputs: inputs, labels: labels, route: route, threads: 1))
             }
