@@ -51,58 +51,56 @@ struct CheckpointTrajectory {
     }
 }
 
-extension CirclesAnode3 {
-    /// Loss and gradient with an adaptive solver (Dopri5 or a GSL stepper) forward over [0, 1] and the continuous adjoint backwards
-    /// (solved in s = 1 - t, with the same tolerances). NFE backward counts right-hand sides of
-    /// the backward ODE (each one vector-Jacobian product, plus one field evaluation for backsolve).
-    public static func gradient<Field: ResidualField>(field: Field, readout: Readout, inputs: [Double], labels: [Int],
-                                                      solver: AdaptiveSolver, method: AdjointMethod) throws(ResidualError) -> ResidualGradient {
-        let batch = labels.count, n = inputs.count, m = field.parameterCount
-        var trajectory = CheckpointTrajectory()
-        let keepsStages: Bool
-        if case .dopri5 = solver { keepsStages = true } else { keepsStages = false }
-        let breaks = field.breakpoints, backwardBreaks = breaks.map { 1 - $0 }
-        try method.requireSupported(by: solver)
-        let forwardJacobian: ((Double, [Double]) -> [Double])? = solver.needsJacobian ? { t, x in field.batchJacobian(x, time: t, batch: batch) } : nil
-        let forward = try solver.solve({ t, x in field(x, time: t, batch: batch) }, jacobian: forwardJacobian, from: inputs, t0: 0, t1: 1,
-                                       breakpoints: breaks, observe: { t, x, dx in
-            if method == .checkpoint, !keepsStages {
-                trajectory.times.append(t)
-                trajectory.states.append(x)
-                trajectory.slopes.append(dx)
-            }
-        }, dense: { step in if method == .checkpoint { trajectory.steps.append(step) } })
-        let head = readout.loss(forward.y, labels: labels)
-        let backward: (y: [Double], statistics: Dopri5.Statistics)
-        switch method {
-        case .backsolve:
-            // z = [x, p, g] in s = 1 - t: dx/ds = -f(x), dp/ds = J^T p, dg/ds = p^T df/dtheta.
-            backward = try solver.solve({ s, z in
-                let x = Array(z[0..<n]), p = Array(z[n..<(2 * n)])
-                var rate = [Double](repeating: 0, count: 2 * n + m)
-                let forward = field.evaluate(x, time: 1 - s, batch: batch)
-                var g = [Double](repeating: 0, count: m)
-                let pull = field.pullback(forward.saved, cotangent: p, batch: batch, scale: 1, gradient: &g)
-                for i in 0..<n { (rate[i], rate[n + i]) = (-forward.value[i], pull[i]) }
-                for i in 0..<m { rate[2 * n + i] = g[i] }
-                return rate
-            }, from: forward.y + head.stateGradient + [Double](repeating: 0, count: m), t0: 0, t1: 1, breakpoints: backwardBreaks)
-        case .checkpoint:
-            // z = [p, g]: the Jacobian has J(x)^T blocks in the p rows and df/dtheta(x_i)^T in the g rows.
-            let backwardJacobian: ((Double, [Double]) -> [Double])? = solver.needsJacobian
-                ? { s, _ in field.adjointJacobian(trajectory(1 - s), time: 1 - s, batch: batch) } : nil
-            backward = try solver.solve({ s, z in
-                let p = Array(z[0..<n])
-                var g = [Double](repeating: 0, count: m)
-                let pull = field.pullback(trajectory(1 - s), time: 1 - s, cotangent: p, batch: batch, gradient: &g)
-                return pull + g
-            }, jacobian: backwardJacobian, from: head.stateGradient + [Double](repeating: 0, count: m), t0: 0, t1: 1,
-               breakpoints: backwardBreaks)
+/// Loss and gradient with an adaptive solver (Dopri5 or a GSL stepper) forward over [0, 1] and the continuous adjoint backwards
+/// (solved in s = 1 - t, with the same tolerances). NFE backward counts right-hand sides of
+/// the backward ODE (each one vector-Jacobian product, plus one field evaluation for backsolve).
+func continuousLossAndGradient<Field: ResidualField>(field: Field, readout: Readout, inputs: [Double], labels: [Int],
+                                                     solver: AdaptiveSolver, method: AdjointMethod) throws(ResidualError) -> ResidualGradient {
+    let batch = labels.count, n = inputs.count, m = field.parameterCount
+    var trajectory = CheckpointTrajectory()
+    let keepsStages: Bool
+    if case .dopri5 = solver { keepsStages = true } else { keepsStages = false }
+    let breaks = field.breakpoints, backwardBreaks = breaks.map { 1 - $0 }
+    try method.requireSupported(by: solver)
+    let forwardJacobian: ((Double, [Double]) -> [Double])? = solver.needsJacobian ? { t, x in field.batchJacobian(x, time: t, batch: batch) } : nil
+    let forward = try solver.solve({ t, x in field(x, time: t, batch: batch) }, jacobian: forwardJacobian, from: inputs, t0: 0, t1: 1,
+                                   breakpoints: breaks, observe: { t, x, dx in
+        if method == .checkpoint, !keepsStages {
+            trajectory.times.append(t)
+            trajectory.states.append(x)
+            trajectory.slopes.append(dx)
         }
-        let fieldGradient = Array(backward.y.suffix(m))
-        return ResidualGradient(loss: head.loss, accuracy: head.accuracy, gradient: fieldGradient + head.gradient.flat,
-                                forwardEvaluations: forward.statistics.evaluations, backwardEvaluations: backward.statistics.evaluations)
+    }, dense: { step in if method == .checkpoint { trajectory.steps.append(step) } })
+    let head = readout.loss(forward.y, labels: labels)
+    let backward: (y: [Double], statistics: Dopri5.Statistics)
+    switch method {
+    case .backsolve:
+        // z = [x, p, g] in s = 1 - t: dx/ds = -f(x), dp/ds = J^T p, dg/ds = p^T df/dtheta.
+        backward = try solver.solve({ s, z in
+            let x = Array(z[0..<n]), p = Array(z[n..<(2 * n)])
+            var rate = [Double](repeating: 0, count: 2 * n + m)
+            let forward = field.evaluate(x, time: 1 - s, batch: batch)
+            var g = [Double](repeating: 0, count: m)
+            let pull = field.pullback(forward.saved, cotangent: p, batch: batch, scale: 1, gradient: &g)
+            for i in 0..<n { (rate[i], rate[n + i]) = (-forward.value[i], pull[i]) }
+            for i in 0..<m { rate[2 * n + i] = g[i] }
+            return rate
+        }, from: forward.y + head.stateGradient + [Double](repeating: 0, count: m), t0: 0, t1: 1, breakpoints: backwardBreaks)
+    case .checkpoint:
+        // z = [p, g]: the Jacobian has J(x)^T blocks in the p rows and df/dtheta(x_i)^T in the g rows.
+        let backwardJacobian: ((Double, [Double]) -> [Double])? = solver.needsJacobian
+            ? { s, _ in field.adjointJacobian(trajectory(1 - s), time: 1 - s, batch: batch) } : nil
+        backward = try solver.solve({ s, z in
+            let p = Array(z[0..<n])
+            var g = [Double](repeating: 0, count: m)
+            let pull = field.pullback(trajectory(1 - s), time: 1 - s, cotangent: p, batch: batch, gradient: &g)
+            return pull + g
+        }, jacobian: backwardJacobian, from: head.stateGradient + [Double](repeating: 0, count: m), t0: 0, t1: 1,
+           breakpoints: backwardBreaks)
     }
+    let fieldGradient = Array(backward.y.suffix(m))
+    return ResidualGradient(loss: head.loss, accuracy: head.accuracy, gradient: fieldGradient + head.gradient.flat,
+                            forwardEvaluations: forward.statistics.evaluations, backwardEvaluations: backward.statistics.evaluations)
 }
 
 extension ResidualField {

@@ -18,23 +18,25 @@ public enum GradientRoute: Sendable, Equatable {
     }
 }
 
-extension CirclesAnode3 {
-    /// Loss and gradient at the given parameters by `route`. Fixed-step routes spread blocks of
-    /// the batch over `threads` threads (same bits for any count); an adaptive solve couples the
-    /// batch through its step size and runs on one.
-    public static func gradient<Field: ResidualField>(field: Field, readout: Readout, inputs: [Double], labels: [Int],
-                                                      route: GradientRoute, threads: Int = 1) throws(ResidualError) -> ResidualGradient {
-        switch route {
-        case .discrete(let scheme, let steps):
-            // Every stage of every step is kept for the backward pass: refuse before storing.
-            let perStep = scheme.stages * (field.savedCount(batch: labels.count) + labels.count * field.dimension)
-            if let refusal = MemoryBudget.refusal(bytes: MemoryBudget.bytes(steps, perStep),
-                                                  for: "\(steps) steps x \(scheme.stages) stages of a \(labels.count)-row batch kept for the discrete adjoint") {
-                throw .invalidParameter(name: "solver", reason: refusal)
-            }
-            return gradient(field: field, readout: readout, inputs: inputs, labels: labels, scheme: scheme, steps: steps, threads: threads)
-        case .continuous(let solver, let method):
-            return try gradient(field: field, readout: readout, inputs: inputs, labels: labels, solver: solver, method: method)
+/// The loss of `readout` on the flow of `field` over t in [0, 1] from `inputs` (one row per
+/// label, row-major) and its gradient in the field's parameters then the readout's, by `route`,
+/// in the manner of diffrax's `diffeqsolve`: the one entry point, whatever the solver and the
+/// adjoint. Fixed-step routes spread blocks of the batch over `threads` threads (same bits for
+/// any count) and refuse before storing more stages than memory holds; an adaptive solve couples
+/// the batch through its step size and runs on one.
+public func lossAndGradient<Field: ResidualField>(field: Field, readout: Readout, inputs: [Double], labels: [Int],
+                                                  route: GradientRoute, threads: Int = 1) throws(ResidualError) -> ResidualGradient {
+    switch route {
+    case .discrete(let scheme, let steps):
+        // Every stage of every step is kept for the backward pass: refuse before storing.
+        let perStep = scheme.stages * (field.savedCount(batch: labels.count) + labels.count * field.dimension)
+        if let refusal = MemoryBudget.refusal(bytes: MemoryBudget.bytes(steps, perStep),
+                                              for: "\(steps) steps x \(scheme.stages) stages of a \(labels.count)-row batch kept for the discrete adjoint") {
+            throw .invalidParameter(name: "solver", reason: refusal)
         }
+        return discreteLossAndGradient(field: field, readout: readout, inputs: inputs, labels: labels, scheme: scheme, steps: steps,
+                                       threads: threads)
+    case .continuous(let solver, let method):
+        return try continuousLossAndGradient(field: field, readout: readout, inputs: inputs, labels: labels, solver: solver, method: method)
     }
 }

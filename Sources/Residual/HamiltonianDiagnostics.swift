@@ -21,13 +21,12 @@ public struct HamiltonianDiagnostics: Sendable {
     }
 }
 
-extension CirclesAnode3 {
+extension HamiltonianDiagnostics {
     /// Solves x and a variational solution dx (dx(0) = the inputs rotated by 90 degrees in
     /// their plane) forward with `solver`, sets p(1) = dL/dx(1), then integrates (x, p, dx)
     /// backwards with the same solver, recording H and p . dx at every accepted step.
     /// H is conserved only for an autonomous field; p . dx for any field.
-    public static func hamiltonianDiagnostics<Field: ResidualField>(field: Field, readout: Readout, inputs: [Double], labels: [Int],
-                                                                    solver: Dopri5) throws(ResidualError) -> HamiltonianDiagnostics {
+    public init<Field: ResidualField>(field: Field, readout: Readout, inputs: [Double], labels: [Int], solver: Dopri5) throws(ResidualError) {
         let batch = labels.count, n = inputs.count
         var tangent = [Double](repeating: 0, count: n)
         for i in 0..<batch { (tangent[3 * i], tangent[3 * i + 1]) = (-inputs[3 * i + 1], inputs[3 * i]) }
@@ -54,6 +53,6 @@ extension CirclesAnode3 {
             result.pairing.append(dot(z[n..<(2 * n)], Array(z[(2 * n)...])))
         }
         result.backwardEvaluations = backward.statistics.evaluations
-        return result
+        self = result
     }
 }

@@ -7,11 +7,11 @@ extension NearIdentityConvergence {
     /// uniform in [-1/2, 1/2) from SplitMix64's stream 1 of `seed` (``NearIdentityField/random(dimension:knots:scale:seed:g:)``
     /// draws the weights from the seed itself).
     public static func circlesAnode3Inputs(points: Int, seed: UInt64) throws(ResidualError) -> (x0: [Double], cotangent: [Double]) {
-        let (count, d) = (CirclesAnode3.count, CirclesAnode3.dimension)
+        let (count, d) = (ResidualProblem.count, ResidualProblem.dimension)
         guard (1...count).contains(points) else {
             throw .invalidParameter(name: "points", reason: "must be between 1 and \(count), got \(points)")
         }
-        let (data, _) = CirclesAnode3.data()
+        let (data, _) = ResidualProblem.circlesAnode3.data()
         let x0 = (0..<points).flatMap { i -> ArraySlice<Double> in
             let start = i * count / points * d
             return data[start..<(start + d)]

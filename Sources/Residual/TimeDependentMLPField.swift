@@ -64,29 +64,30 @@ public struct TimeDependentMLPField: ResidualField {
     public func jacobian(at x: [Double], time t: Double) -> [Double] { field(at: t).jacobian(at: x, time: t) }
 }
 
-extension CirclesAnode3 {
-    /// The benchmark's parameters for a field with `knots` knots: the 227 initial field parameters
+extension ResidualProblem {
+    /// The problems' parameters for a field with `knots` knots: the 227 initial field parameters
     /// at every knot, then the readout's 8 (knots = 1: DESIGN.md's 235 values).
     public static func initialParameters(knots: Int) -> [Double] {
         let (field, readout) = initialParameters()
         return Array(repeatElement(field.flat, count: max(knots, 1)).joined()) + readout.flat
     }
+}
 
-    /// Loss and gradient at flat parameters laid out as ``initialParameters(knots:)``: the
-    /// time-independent ``MLPField`` for one knot, ``TimeDependentMLPField`` otherwise.
-    public static func gradient(parameters flat: [Double], knots: Int, loss: Readout.Loss = .crossEntropy, inputs: [Double], labels: [Int],
-                                route: GradientRoute, threads: Int = 1) throws(ResidualError) -> ResidualGradient {
-        let (field0, readout0) = initialParameters()
-        let fieldCount = knots * field0.count
-        guard flat.count == fieldCount + readout0.flat.count else {
-            throw .invalidParameter(name: "parameters", reason: "need \(fieldCount + readout0.flat.count) values for \(knots) knots, got \(flat.count)")
-        }
-        let readout = Readout(parameters: readout0.with(flat: flat[fieldCount...]), loss: loss)
-        if knots == 1 {
-            return try gradient(field: MLPField(parameters: field0.with(flat: flat[0..<fieldCount])), readout: readout, inputs: inputs,
-                                labels: labels, route: route, threads: threads)
-        }
-        let field = try TimeDependentMLPField(knotParameters: Array(flat[0..<fieldCount]), shape: field0, knots: knots)
-        return try gradient(field: field, readout: readout, inputs: inputs, labels: labels, route: route, threads: threads)
+/// ``lossAndGradient(field:readout:inputs:labels:route:threads:)`` at flat parameters laid out as
+/// ``ResidualProblem/initialParameters(knots:)``: the time-independent ``MLPField`` for one knot,
+/// ``TimeDependentMLPField`` otherwise.
+public func lossAndGradient(parameters flat: [Double], knots: Int, loss: Readout.Loss = .crossEntropy, inputs: [Double], labels: [Int],
+                            route: GradientRoute, threads: Int = 1) throws(ResidualError) -> ResidualGradient {
+    let (field0, readout0) = ResidualProblem.initialParameters()
+    let fieldCount = knots * field0.count
+    guard flat.count == fieldCount + readout0.flat.count else {
+        throw .invalidParameter(name: "parameters", reason: "need \(fieldCount + readout0.flat.count) values for \(knots) knots, got \(flat.count)")
     }
+    let readout = Readout(parameters: readout0.with(flat: flat[fieldCount...]), loss: loss)
+    if knots == 1 {
+        return try lossAndGradient(field: MLPField(parameters: field0.with(flat: flat[0..<fieldCount])), readout: readout, inputs: inputs,
+                                   labels: labels, route: route, threads: threads)
+    }
+    let field = try TimeDependentMLPField(knotParameters: Array(flat[0..<fieldCount]), shape: field0, knots: knots)
+    return try lossAndGradient(field: field, readout: readout, inputs: inputs, labels: labels, route: route, threads: threads)
 }

@@ -77,7 +77,7 @@ public struct ResidualTraining: Sendable {
     public var seed: UInt64
     /// Knots of time-dependent weights (1: the time-independent field; see ``TimeDependentMLPField``).
     public var knots: Int
-    /// Threads of fixed-step routes (see ``CirclesAnode3/gradient(field:readout:inputs:labels:route:threads:)``): the bits do not depend on it.
+    /// Threads of fixed-step routes (see ``lossAndGradient(field:readout:inputs:labels:route:threads:)``): the bits do not depend on it.
     public var threads: Int
 
     /// The most knots a training run (and `neurodyn residual`) takes.
@@ -97,8 +97,8 @@ public struct ResidualTraining: Sendable {
         }
         self.knots = knots
         guard steps >= 1, steps <= 1_000_000 else { throw .invalidParameter(name: "steps", reason: "must be between 1 and 1000000, got \(steps)") }
-        if let batchSize, batchSize < 1 || batchSize > CirclesAnode3.count {
-            throw .invalidParameter(name: "batch-size", reason: "must be between 1 and \(CirclesAnode3.count), got \(batchSize)")
+        if let batchSize, batchSize < 1 || batchSize > ResidualProblem.count {
+            throw .invalidParameter(name: "batch-size", reason: "must be between 1 and \(ResidualProblem.count), got \(batchSize)")
         }
         (self.route, self.optimizer, self.steps, self.problem, self.loss, self.batchSize, self.seed, self.threads) =
             (route, optimizer, steps, problem, loss, batchSize, seed, threads)
@@ -118,7 +118,7 @@ public struct ResidualTraining: Sendable {
     /// parameters (W1, b1, W2, b2 at every knot, then Wr, br).
     public func run(progress: ((Int, Int) -> Void)? = nil) throws(ResidualError) -> (log: [Step], parameters: [Double]) {
         let (inputs, labels) = problem.data()
-        var flat = CirclesAnode3.initialParameters(knots: knots)
+        var flat = ResidualProblem.initialParameters(knots: knots)
         var optimizer = optimizer
         var log: [Step] = []
         for step in 0..<steps {
@@ -126,8 +126,8 @@ public struct ResidualTraining: Sendable {
             let (x, y) = batch(step, inputs: inputs, labels: labels)
             let result: ResidualGradient
             do {
-                result = try CirclesAnode3.gradient(parameters: flat, knots: knots, loss: loss, inputs: x, labels: y, route: route,
-                                                    threads: threads)
+                result = try lossAndGradient(parameters: flat, knots: knots, loss: loss, inputs: x, labels: y, route: route,
+                                             threads: threads)
             } catch let error where step > 0 && error.isSolverFailure {
                 // The first step's solves finished on the initial parameters: the updates made the field unsolvable.
                 throw .nonFinite("training diverged at step \(step + 1) of \(steps): the solver gave up on the updated field (\(error.reason)); lower the learning rate (now \(optimizer.learningRate))")
@@ -156,8 +156,8 @@ public struct ResidualTraining: Sendable {
         var total = (loss: 0.0, accuracy: 0.0)
         for start in stride(from: 0, to: labels.count, by: piece) {
             let end = Swift.min(labels.count, start + piece), weight = Double(end - start) / Double(labels.count)
-            let part = try CirclesAnode3.gradient(parameters: parameters, knots: knots, loss: loss, inputs: Array(inputs[(3 * start)..<(3 * end)]),
-                                                  labels: Array(labels[start..<end]), route: route, threads: threads)
+            let part = try lossAndGradient(parameters: parameters, knots: knots, loss: loss, inputs: Array(inputs[(3 * start)..<(3 * end)]),
+                                           labels: Array(labels[start..<end]), route: route, threads: threads)
             total = (total.loss + weight * part.loss, total.accuracy + weight * part.accuracy)
         }
         return total

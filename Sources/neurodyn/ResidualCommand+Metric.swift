@@ -23,8 +23,8 @@ extension ResidualCommand {
         @OptionGroup var output: FormatOptions
 
         func validate() throws {
-            guard (1...CirclesAnode3.count).contains(points) else {
-                throw ValidationError("invalid points: must be between 1 and \(CirclesAnode3.count), got \(points)")
+            guard (1...ResidualProblem.count).contains(points) else {
+                throw ValidationError("invalid points: must be between 1 and \(ResidualProblem.count), got \(points)")
             }
             guard steps >= 0 else { throw ValidationError("invalid steps: must be >= 0, got \(steps)") }
             guard route.knots == 1 else {
@@ -36,7 +36,7 @@ extension ResidualCommand {
             let (problem, threads) = (route.problem, route.fieldThreads)
             let route = try route.route()
             let (inputs, labels) = problem.data()
-            let (field0, _) = CirclesAnode3.initialParameters()
+            let (field0, _) = ResidualProblem.initialParameters()
             var parameters = field0
             if steps > 0 {
                 let trained = try ResidualTraining(route: route, steps: steps, problem: problem, threads: threads).run().parameters

@@ -37,7 +37,7 @@ extension ResidualCommand {
 
         func run() throws {
             let (x0, w) = try NearIdentityConvergence.circlesAnode3Inputs(points: points, seed: seed)
-            let field = try NearIdentityField.random(dimension: CirclesAnode3.dimension, knots: knots, scale: scale, seed: seed, g: g)
+            let field = try NearIdentityField.random(dimension: ResidualProblem.dimension, knots: knots, scale: scale, seed: seed, g: g)
             let study = try field.convergence(x0, batch: points, cotangent: w, layers: layers)
             let rows = study.rows.map { [Double($0.layers), $0.eps, $0.stateError, $0.gradientError, $0.momentumError] }
             let header = ["layers", "eps", "state_error", "gradient_error", "momentum_error"]

@@ -31,8 +31,8 @@ extension ResidualCommand {
         func run() throws {
             let (threads, knots) = (route.fieldThreads, route.knots)
             let (inputs, labels) = route.problem.data()
-            let result = try CirclesAnode3.gradient(parameters: CirclesAnode3.initialParameters(knots: knots), knots: knots,
-                                                    inputs: inputs, labels: labels, route: route.route(), threads: threads)
+            let result = try lossAndGradient(parameters: ResidualProblem.initialParameters(knots: knots), knots: knots,
+                                             inputs: inputs, labels: labels, route: route.route(), threads: threads)
             let pairs: [(String, JSONValue)] = [
                 ("loss", .number(result.loss)), ("accuracy", .number(result.accuracy)), ("gradient", .numbers(result.gradient)),
                 ("nfe_forward", .int(result.forwardEvaluations)), ("nfe_backward", .int(result.backwardEvaluations))]
@@ -207,10 +207,10 @@ extension ResidualCommand {
         }
 
         func run() throws {
-            let (inputs, labels) = CirclesAnode3.data()
-            let (field, readout) = CirclesAnode3.initialParameters()
-            let result = try CirclesAnode3.hamiltonianDiagnostics(field: MLPField(parameters: field), readout: Readout(parameters: readout),
-                                                                  inputs: inputs, labels: labels, solver: Dopri5(rtol: rtol, atol: atol))
+            let (inputs, labels) = ResidualProblem.circlesAnode3.data()
+            let (field, readout) = ResidualProblem.initialParameters()
+            let result = try HamiltonianDiagnostics(field: MLPField(parameters: field), readout: Readout(parameters: readout),
+                                                    inputs: inputs, labels: labels, solver: Dopri5(rtol: rtol, atol: atol))
             let summary: [(String, JSONValue)] = [
                 ("hamiltonian_drift", .number(result.hamiltonianDrift)), ("pairing_drift", .number(result.pairingDrift)),
                 ("nfe_forward", .int(result.forwardEvaluations)), ("nfe_backward", .int(result.backwardEvaluations))]

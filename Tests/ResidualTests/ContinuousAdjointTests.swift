@@ -4,8 +4,8 @@ import Testing
 @testable import Residual
 
 @Suite struct ContinuousAdjointTests {
-    static let problem = CirclesAnode3.data()
-    static let initial = CirclesAnode3.initialParameters()
+    static let problem = ResidualProblem.circlesAnode3.data()
+    static let initial = ResidualProblem.initialParameters()
 
     @Test func dopri5LandsOnT1WithTheRequestedAccuracy() throws {
         // y' = A y with A a rotation plus decay: y(t) = e^{-t/2} R(2t) y0, exact.
@@ -83,9 +83,9 @@ import Testing
         // the error falls as h^4).
         let (inputs, labels) = Self.problem
         let field = MLPField(parameters: Self.initial.field), readout = Readout(parameters: Self.initial.readout)
-        let fine = CirclesAnode3.gradient(field: field, readout: readout, inputs: inputs, labels: labels, scheme: .rk4, steps: 100)
-        let adjoint = try CirclesAnode3.gradient(field: field, readout: readout, inputs: inputs, labels: labels,
-                                                 solver: .dopri5(Dopri5(rtol: 1e-12, atol: 1e-12)), method: method)
+        let fine = discreteLossAndGradient(field: field, readout: readout, inputs: inputs, labels: labels, scheme: .rk4, steps: 100)
+        let adjoint = try continuousLossAndGradient(field: field, readout: readout, inputs: inputs, labels: labels,
+                                                    solver: .dopri5(Dopri5(rtol: 1e-12, atol: 1e-12)), method: method)
         let scale = fine.gradient.map(abs).max()!
         let error = zip(adjoint.gradient, fine.gradient).map { abs($0 - $1) }.max()!
         #expect(error < tolerance * scale, "\(method): \(error / scale)")
@@ -100,9 +100,9 @@ import Testing
         // leave it at 2.7e-8 at this tolerance, so it is checked with the fifth-order rkck.
         let (inputs, labels) = Self.problem
         let field = MLPField(parameters: Self.initial.field), readout = Readout(parameters: Self.initial.readout)
-        let fine = CirclesAnode3.gradient(field: field, readout: readout, inputs: inputs, labels: labels, scheme: .rk4, steps: 100)
+        let fine = discreteLossAndGradient(field: field, readout: readout, inputs: inputs, labels: labels, scheme: .rk4, steps: 100)
         let route = try GradientRoute(.gsl(GSLODESolver(stepper: stepper, rtol: 1e-10, atol: 1e-10, maxSteps: 100_000)), method: method)
-        let gsl = try CirclesAnode3.gradient(field: field, readout: readout, inputs: inputs, labels: labels, route: route)
+        let gsl = try lossAndGradient(field: field, readout: readout, inputs: inputs, labels: labels, route: route)
         let scale = fine.gradient.map(abs).max()!
         let error = zip(gsl.gradient, fine.gradient).map { abs($0 - $1) }.max()!
         #expect(error < 1e-8 * scale, "\(stepper) \(method): \(error / scale)")

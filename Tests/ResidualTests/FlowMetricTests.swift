@@ -7,8 +7,8 @@ import Testing
     @Test func theFlowMapJacobianMatchesDifferencesAndJacobisFormula() throws {
         // D Phi from the variational equation against central differences of the flow map
         // (rk8pd at 1e-12, step 1e-5: truncation ~1e-10), det D Phi = exp Int tr J, and G = M^T M.
-        let field = MLPField(parameters: CirclesAnode3.initialParameters().field)
-        let x0 = Array(CirclesAnode3.data().inputs[0..<3])
+        let field = MLPField(parameters: ResidualProblem.initialParameters().field)
+        let x0 = Array(ResidualProblem.circlesAnode3.data().inputs[0..<3])
         let metric = try field.flowMetric(at: x0)
         #expect(abs(metric.logDeterminant - metric.integralTrace) < 1e-9 * max(1, abs(metric.integralTrace)))
         let solver = GSLODESolver(stepper: .rk8pd, rtol: 1e-12, atol: 1e-12)

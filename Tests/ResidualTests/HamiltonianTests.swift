@@ -6,9 +6,9 @@ import Testing
     @Test func jacobianVectorProductsAreDerivativesAndAdjointToThePullback() {
         // (df/dx) v against central differences of f along v (step 1e-5: error ~1e-10), and
         // <u, J v> = <J^T u, v>, which ties the pushforward to the tested pullback.
-        let (inputs, _) = CirclesAnode3.data()
+        let (inputs, _) = ResidualProblem.circlesAnode3.data()
         let x = Array(inputs[0..<30]), batch = 10
-        let field = MLPField(parameters: CirclesAnode3.initialParameters().field)
+        let field = MLPField(parameters: ResidualProblem.initialParameters().field)
         let v = (0..<30).map { sin(Double($0) + 0.3) }, u = (0..<30).map { cos(Double(2 * $0)) }
         let jv = field.pushforward(x, tangent: v, batch: batch)
         let plus = field(zip(x, v).map { $0 + 1e-5 * $1 }, batch: batch), minus = field(zip(x, v).map { $0 - 1e-5 * $1 }, batch: batch)
@@ -20,12 +20,12 @@ import Testing
     }
 
     @Test func hamiltonianAndPairingDriftShrinkWithTheTolerance() throws {
-        let (inputs, labels) = CirclesAnode3.data()
-        let (field, readout) = CirclesAnode3.initialParameters()
+        let (inputs, labels) = ResidualProblem.circlesAnode3.data()
+        let (field, readout) = ResidualProblem.initialParameters()
         var drifts: [(Double, Double)] = []
         for tolerance in [1e-5, 1e-10] {
-            let diagnostics = try CirclesAnode3.hamiltonianDiagnostics(field: MLPField(parameters: field), readout: Readout(parameters: readout),
-                                                                       inputs: inputs, labels: labels, solver: Dopri5(rtol: tolerance, atol: tolerance))
+            let diagnostics = try HamiltonianDiagnostics(field: MLPField(parameters: field), readout: Readout(parameters: readout),
+                                                         inputs: inputs, labels: labels, solver: Dopri5(rtol: tolerance, atol: tolerance))
             #expect(diagnostics.times.first == 1 && diagnostics.times.last == 0)
             #expect(diagnostics.hamiltonianDrift < 10 * tolerance && diagnostics.pairingDrift < 10 * tolerance,
                     "tolerance \(tolerance): H drift \(diagnostics.hamiltonianDrift), p.dx drift \(diagnostics.pairingDrift)")

@@ -12,8 +12,8 @@ import Testing
     }
 
     static func problem() -> (inputs: [Double], labels: [Int], readout: Readout) {
-        let (inputs, labels) = CirclesAnode3.data()
-        return (Array(inputs[0..<60]), Array(labels[0..<20]), Readout(parameters: CirclesAnode3.initialParameters().readout))
+        let (inputs, labels) = ResidualProblem.circlesAnode3.data()
+        return (Array(inputs[0..<60]), Array(labels[0..<20]), Readout(parameters: ResidualProblem.initialParameters().readout))
     }
 
     /// Backsolve on an implicit stepper is refused by one check (it was written twice, with two
@@ -23,8 +23,8 @@ import Testing
         var messages: [String] = []
         do { _ = try GradientRoute(.gsl(GSLODESolver(stepper: .msbdf, rtol: 1e-6, atol: 1e-6, maxSteps: 1000)), method: .backsolve) } catch { messages.append(error.description) }
         do {
-            _ = try CirclesAnode3.gradient(field: field, readout: readout, inputs: x, labels: y,
-                                           route: .continuous(.gsl(GSLODESolver(stepper: .msbdf, rtol: 1e-6, atol: 1e-6)), .backsolve))
+            _ = try lossAndGradient(field: field, readout: readout, inputs: x, labels: y,
+                                    route: .continuous(.gsl(GSLODESolver(stepper: .msbdf, rtol: 1e-6, atol: 1e-6)), .backsolve))
         } catch { messages.append(error.description) }
         #expect(messages.count == 2 && messages[0] == messages[1], "\(messages)")
         #expect(messages.first?.contains("invalid method: msbdf is implicit") == true, "\(messages)")
@@ -40,12 +40,12 @@ import Testing
     func stiffFieldAgainstFineRK4(stepper: GSLStepper) throws {
         let (x, y, readout) = Self.problem(), field = Self.stiffField()
         // RK4 at h = 1/32768: h lambda = 0.06, far inside its stability region; its gradient is the ODE's to ~1e-12.
-        let fine = CirclesAnode3.gradient(field: field, readout: readout, inputs: x, labels: y, scheme: .rk4, steps: 32768)
+        let fine = discreteLossAndGradient(field: field, readout: readout, inputs: x, labels: y, scheme: .rk4, steps: 32768)
         let scale = fine.gradient.map(abs).max()!
         var errors: [Double] = []
         for tolerance in [1e-6, 1e-8, 1e-10] {
-            let implicit = try CirclesAnode3.gradient(field: field, readout: readout, inputs: x, labels: y,
-                                                      route: .continuous(.gsl(GSLODESolver(stepper: stepper, rtol: tolerance, atol: tolerance)), .checkpoint))
+            let implicit = try lossAndGradient(field: field, readout: readout, inputs: x, labels: y,
+                                               route: .continuous(.gsl(GSLODESolver(stepper: stepper, rtol: tolerance, atol: tolerance)), .checkpoint))
             #expect(abs(implicit.loss - fine.loss) < 1e3 * tolerance * fine.loss, "\(stepper) at \(tolerance): loss \(implicit.loss) vs \(fine.loss)")
             errors.append(zip(implicit.gradient, fine.gradient).map { abs($0 - $1) }.max()! / scale)
         }
@@ -60,18 +60,18 @@ import Testing
     /// evaluations forward at 1e-6 against msbdf's 451).
     @Test func stiffnessCostsDopri5StepsButNotMsbdf() throws {
         let (x, y, readout) = Self.problem(), field = Self.stiffField()
-        let explicit = try CirclesAnode3.gradient(field: field, readout: readout, inputs: x, labels: y,
-                                                  route: .continuous(.dopri5(try Dopri5(rtol: 1e-6, atol: 1e-6)), .checkpoint))
-        let implicit = try CirclesAnode3.gradient(field: field, readout: readout, inputs: x, labels: y,
-                                                  route: .continuous(.gsl(GSLODESolver(stepper: .msbdf, rtol: 1e-6, atol: 1e-6)), .checkpoint))
+        let explicit = try lossAndGradient(field: field, readout: readout, inputs: x, labels: y,
+                                           route: .continuous(.dopri5(try Dopri5(rtol: 1e-6, atol: 1e-6)), .checkpoint))
+        let implicit = try lossAndGradient(field: field, readout: readout, inputs: x, labels: y,
+                                           route: .continuous(.gsl(GSLODESolver(stepper: .msbdf, rtol: 1e-6, atol: 1e-6)), .checkpoint))
         #expect(implicit.forwardEvaluations * 4 < explicit.forwardEvaluations, "msbdf \(implicit.forwardEvaluations), dopri5 \(explicit.forwardEvaluations)")
     }
 
     @Test func mlpFieldOnASmallBatch() throws {
-        let (x, y, readout) = Self.problem(), field = MLPField(parameters: CirclesAnode3.initialParameters().field)
-        let fine = CirclesAnode3.gradient(field: field, readout: readout, inputs: x, labels: y, scheme: .rk4, steps: 1000)
-        let implicit = try CirclesAnode3.gradient(field: field, readout: readout, inputs: x, labels: y,
-                                                  route: .continuous(.gsl(GSLODESolver(stepper: .msbdf, rtol: 1e-10, atol: 1e-10)), .checkpoint))
+        let (x, y, readout) = Self.problem(), field = MLPField(parameters: ResidualProblem.initialParameters().field)
+        let fine = discreteLossAndGradient(field: field, readout: readout, inputs: x, labels: y, scheme: .rk4, steps: 1000)
+        let implicit = try lossAndGradient(field: field, readout: readout, inputs: x, labels: y,
+                                           route: .continuous(.gsl(GSLODESolver(stepper: .msbdf, rtol: 1e-10, atol: 1e-10)), .checkpoint))
         let error = zip(implicit.gradient, fine.gradient).map { abs($0 - $1) }.max()! / fine.gradient.map(abs).max()!
         #expect(error < 1e-6, "relative gradient error \(error)")  // measured 4.7e-8 at 1e-10
     }
@@ -80,11 +80,11 @@ import Testing
         #expect(throws: ResidualError.self) { try GradientRoute(.gsl(GSLODESolver(stepper: .msbdf, rtol: 1e-6, atol: 1e-6, maxSteps: 1000)), method: .backsolve) }
         #expect(try GradientRoute(.gsl(GSLODESolver(stepper: .bsimp, rtol: 1e-6, atol: 1e-6, maxSteps: 1000)))
                 == .continuous(.gsl(GSLODESolver(stepper: .bsimp, rtol: 1e-6, atol: 1e-6, maxSteps: 1000)), .checkpoint))
-        let (inputs, labels) = CirclesAnode3.data()
+        let (inputs, labels) = ResidualProblem.circlesAnode3.data()
         do {
-            _ = try CirclesAnode3.gradient(field: MLPField(parameters: CirclesAnode3.initialParameters().field),
-                                           readout: Readout(parameters: CirclesAnode3.initialParameters().readout), inputs: inputs, labels: labels,
-                                           route: .continuous(.gsl(GSLODESolver(stepper: .msbdf, rtol: 1e-6, atol: 1e-6)), .checkpoint))
+            _ = try lossAndGradient(field: MLPField(parameters: ResidualProblem.initialParameters().field),
+                                    readout: Readout(parameters: ResidualProblem.initialParameters().readout), inputs: inputs, labels: labels,
+                                    route: .continuous(.gsl(GSLODESolver(stepper: .msbdf, rtol: 1e-6, atol: 1e-6)), .checkpoint))
             Issue.record("a 3000-dimensional implicit solve was not refused")
         } catch {
             #expect("\(error)".contains("solver") && "\(error)".contains("3000"))

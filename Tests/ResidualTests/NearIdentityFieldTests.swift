@@ -97,12 +97,12 @@ private func dot(_ u: [Double], _ v: [Double]) -> Double { zip(u, v).reduce(0) {
     /// RK4 solve (1024 steps, landing on the knots) on circles data.
     @Test(arguments: [AdjointMethod.backsolve, .checkpoint])
     func continuousAdjointOfATimeDependentField(method: AdjointMethod) throws {
-        let (inputs, labels) = CirclesAnode3.data()
+        let (inputs, labels) = ResidualProblem.circlesAnode3.data()
         let x = Array(inputs[0..<150]), y = Array(labels[0..<50])
-        let field = sampleField(), readout = Readout(parameters: CirclesAnode3.initialParameters().readout)
-        let fine = CirclesAnode3.gradient(field: field, readout: readout, inputs: x, labels: y, scheme: .rk4, steps: 1024)
-        let adjoint = try CirclesAnode3.gradient(field: field, readout: readout, inputs: x, labels: y,
-                                                 route: .continuous(.dopri5(try Dopri5(rtol: 1e-11, atol: 1e-11)), method))
+        let field = sampleField(), readout = Readout(parameters: ResidualProblem.initialParameters().readout)
+        let fine = discreteLossAndGradient(field: field, readout: readout, inputs: x, labels: y, scheme: .rk4, steps: 1024)
+        let adjoint = try lossAndGradient(field: field, readout: readout, inputs: x, labels: y,
+                                          route: .continuous(.dopri5(try Dopri5(rtol: 1e-11, atol: 1e-11)), method))
         let scale = fine.gradient.map(abs).max()!
         let error = zip(adjoint.gradient, fine.gradient).map { abs($0 - $1) }.max()! / scale
         // Backsolve is limited by the tolerance (measured 5e-12), the checkpoint by its cubic Hermite
@@ -119,10 +119,10 @@ private func dot(_ u: [Double], _ v: [Double]) -> Double { zip(u, v).reduce(0) {
     /// pairing lambda_n . dx_n with the discrete tangent dx_{n+1} = (I + h J_n) dx_n is conserved to
     /// rounding, while H = p . f along the same net drifts at O(h).
     @Test func resnetBackpropIsSymplecticEuler() {
-        let (inputs, _) = CirclesAnode3.data()
+        let (inputs, _) = ResidualProblem.circlesAnode3.data()
         let batch = 20, d = 3, steps = 40, h = 1.0 / Double(steps)
         let x0 = Array(inputs[0..<(batch * d)])
-        let mlp = MLPField(parameters: CirclesAnode3.initialParameters().field)
+        let mlp = MLPField(parameters: ResidualProblem.initialParameters().field)
         for field in [AnyField(mlp), AnyField(sampleField())] {
             var states = [x0]
             for n in 0..<steps {

@@ -4,8 +4,8 @@ import Testing
 @testable import Residual
 
 @Suite struct TimeDependentMLPFieldTests {
-    static let problem = CirclesAnode3.data()
-    static let initial = CirclesAnode3.initialParameters()
+    static let problem = ResidualProblem.circlesAnode3.data()
+    static let initial = ResidualProblem.initialParameters()
 
     /// Three knots (t = 0, 1/2, 1), each perturbed differently so the weights really move with t.
     static func field() throws -> TimeDependentMLPField {
@@ -18,9 +18,9 @@ import Testing
         let (inputs, labels) = Self.problem
         let readout = Readout(parameters: Self.initial.readout)
         let constant = try TimeDependentMLPField(initial: Self.initial.field, knots: 1)
-        let a = CirclesAnode3.gradient(field: constant, readout: readout, inputs: inputs, labels: labels, scheme: .rk4, steps: 5)
-        let b = CirclesAnode3.gradient(field: MLPField(parameters: Self.initial.field), readout: readout, inputs: inputs, labels: labels,
-                                       scheme: .rk4, steps: 5)
+        let a = discreteLossAndGradient(field: constant, readout: readout, inputs: inputs, labels: labels, scheme: .rk4, steps: 5)
+        let b = discreteLossAndGradient(field: MLPField(parameters: Self.initial.field), readout: readout, inputs: inputs, labels: labels,
+                                        scheme: .rk4, steps: 5)
         #expect(a.gradient == b.gradient && a.loss == b.loss)
     }
 
@@ -30,7 +30,7 @@ import Testing
         let (all, allLabels) = Self.problem
         let inputs = Array(all[0..<300]), labels = Array(allLabels[0..<100])
         let field = try Self.field(), readout = Readout(parameters: Self.initial.readout)
-        let exact = CirclesAnode3.gradient(field: field, readout: readout, inputs: inputs, labels: labels, scheme: .rk4, steps: 8)
+        let exact = discreteLossAndGradient(field: field, readout: readout, inputs: inputs, labels: labels, scheme: .rk4, steps: 8)
         func loss(_ theta: [Double]) -> Double {
             let moved = try! TimeDependentMLPField(knotParameters: theta, shape: Self.initial.field, knots: 3)
             let final = ExplicitRungeKutta.rk4.integrate(moved, from: inputs, batch: labels.count, steps: 8).final
@@ -50,9 +50,9 @@ import Testing
         let (all, allLabels) = Self.problem
         let inputs = Array(all[0..<300]), labels = Array(allLabels[0..<100])
         let field = try Self.field(), readout = Readout(parameters: Self.initial.readout)
-        let fine = CirclesAnode3.gradient(field: field, readout: readout, inputs: inputs, labels: labels, scheme: .rk4, steps: 512)
-        let adjoint = try CirclesAnode3.gradient(field: field, readout: readout, inputs: inputs, labels: labels,
-                                                 route: .continuous(.dopri5(try Dopri5(rtol: 1e-11, atol: 1e-11)), method))
+        let fine = discreteLossAndGradient(field: field, readout: readout, inputs: inputs, labels: labels, scheme: .rk4, steps: 512)
+        let adjoint = try lossAndGradient(field: field, readout: readout, inputs: inputs, labels: labels,
+                                          route: .continuous(.dopri5(try Dopri5(rtol: 1e-11, atol: 1e-11)), method))
         let error = zip(adjoint.gradient, fine.gradient).map { abs($0 - $1) }.max()! / fine.gradient.map(abs).max()!
         // Measured 7e-12 (backsolve, tolerance-limited) and 2.8e-10 (checkpoint, interpolant-limited).
         #expect(error < (method == .backsolve ? 1e-10 : 3e-9), "\(method): \(error)")

@@ -71,7 +71,7 @@ import Testing
         // dL/dx(T) and dL/dWr by central differences (step 1e-6, error ~1e-10).
         let (inputs, labels) = ResidualProblem.twoMoons.data()
         let x = Array(inputs[0..<30]), y = Array(labels[0..<10])
-        let readout = Readout(parameters: CirclesAnode3.initialParameters().readout, loss: loss)
+        let readout = Readout(parameters: ResidualProblem.initialParameters().readout, loss: loss)
         let result = readout.loss(x, labels: y)
         for k in [0, 4, 11, 29] {
             var plus = x, minus = x
@@ -88,7 +88,7 @@ import Testing
     }
 
     @Test func miniBatchesAreDistinctPointsReproducibleAndFullWhenUnset() throws {
-        let (inputs, labels) = CirclesAnode3.data()
+        let (inputs, labels) = ResidualProblem.circlesAnode3.data()
         let training = try ResidualTraining(route: .discrete(.rk4, steps: 2), steps: 3, batchSize: 64, seed: 7)
         let first = training.batch(0, inputs: inputs, labels: labels), again = training.batch(0, inputs: inputs, labels: labels)
         #expect(first.labels.count == 64 && first.inputs.count == 192 && first.inputs == again.inputs)

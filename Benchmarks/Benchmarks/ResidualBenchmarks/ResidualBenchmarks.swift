@@ -9,8 +9,8 @@ let benchmarks: @Sendable () -> Void = {
     let configuration = Benchmark.Configuration(metrics: [.wallClock, .mallocCountTotal], maxDuration: .seconds(3))
     BLAS.threads = 1
     Memory.keepLargeBlocksOnTheHeap()  // as neurodyn does at start-up
-    let (inputs, labels) = CirclesAnode3.data()
-    let (fieldParameters, readoutParameters) = CirclesAnode3.initialParameters()
+    let (inputs, labels) = ResidualProblem.circlesAnode3.data()
+    let (fieldParameters, readoutParameters) = ResidualProblem.initialParameters()
     let field = MLPField(parameters: fieldParameters), readout = Readout(parameters: readoutParameters)
 
     for (name, method) in [("rk4:10 discrete", nil), ("dopri5 1e-5 backsolve", AdjointMethod.backsolve), ("dopri5 1e-5 checkpoint", .checkpoint)] {
@@ -18,7 +18,7 @@ let benchmarks: @Sendable () -> Void = {
             let route = try method.map { try GradientRoute(.dopri5(Dopri5(rtol: 1e-5, atol: 1e-5, maxSteps: 100_000)), method: $0) }
                 ?? .discrete(.rk4, steps: 10)
             for _ in benchmark.scaledIterations {
-                blackHole(try CirclesAnode3.gradient(field: field, readout: readout, inputs: inputs, labels: labels, route: route, threads: 1))
+                blackHole(try lossAndGradient(field: field, readout: readout, inputs: inputs, labels: labels, route: route, threads: 1))
             }
         }
     }
