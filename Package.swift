@@ -48,11 +48,13 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Error measures shared by the test targets (relative, max-abs, scaled max errors).
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "GSLKitTests", dependencies: ["GSLKit"]),
         .testTarget(name: "ActivationsTests", dependencies: ["Activations"]),
-        .testTarget(name: "MeanFieldTests", dependencies: ["MeanField", "Activations", "GSLKit"]),
+        .testTarget(name: "MeanFieldTests", dependencies: ["MeanField", "Activations", "GSLKit", "TestSupport"]),
         .testTarget(name: "EmbeddingTests", dependencies: ["Embedding", "MeanField", "Activations", "GSLKit"]),
-        .testTarget(name: "ResidualTests", dependencies: ["Residual", "Activations", "GSLKit"]),
+        .testTarget(name: "ResidualTests", dependencies: ["Residual", "Activations", "GSLKit", "TestSupport"]),
         .testTarget(name: "HopfieldTests", dependencies: ["Hopfield", "GSLKit"]),
         .testTarget(name: "RunOutputTests", dependencies: ["RunOutput"]),
         .testTarget(name: "NeurodynCLITests", dependencies: ["neurodyn", "Activations", "MeanField", "GSLKit", "RunOutput"]),

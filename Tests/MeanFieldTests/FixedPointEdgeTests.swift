@@ -3,11 +3,11 @@ import Foundation
 import GSLKit
 import MeanField
 import Testing
+import TestSupport
 
 /// The length fixed point at the edges of double precision: right to its accuracy or refused,
 /// never a root made of rounding. Each case is a regression of the first release.
 @Suite struct FixedPointEdgeTests {
-    func relative(_ a: Double, _ b: Double) -> Double { abs(a - b) / max(abs(b), 1e-300) }
 
     func expectNoFixedPoint(_ activation: Activation, _ w: Double, _ b: Double, q0: Double = 1,
                             sourceLocation: SourceLocation = #_sourceLocation) throws {
@@ -47,7 +47,7 @@ import Testing
                 let single = try? model.analyse(using: integrator)
                 #expect((single == nil) == (point.analysis == nil), "\(activation) \(point.sigmaW2)/\(point.sigmaB2)")
                 if let a = point.analysis, let s = single {
-                    #expect(relative(a.qStar, s.qStar) < 1e-9 || abs(a.qStar - s.qStar) < 1e-300)
+                    #expect(relativeError(a.qStar, s.qStar) < 1e-9 || abs(a.qStar - s.qStar) < 1e-300)
                     let r = model.lengthResidual(a.qStar, using: integrator)
                     #expect(abs(r.value) <= r.bound, "\(activation) \(point.sigmaW2)/\(point.sigmaB2): q* = \(a.qStar)")
                     #expect(a.qStar < 1e8, "\(activation) \(point.sigmaW2)/\(point.sigmaB2): q* = \(a.qStar)")
@@ -61,14 +61,14 @@ import Testing
         // linear: q* = sigma_b^2 / (1 - sigma_w^2); relu: sigma_b^2 / (1 - sigma_w^2/2); the first
         // release answered "no convergence" at 1e-90.
         let linear = try MeanFieldModel(activation: .linear, sigmaW2: 0.5, sigmaB2: b)
-        #expect(relative(try linear.qStar(using: GaussianIntegrator(activation: .linear)), b / 0.5) < 1e-14)
+        #expect(relativeError(try linear.qStar(using: GaussianIntegrator(activation: .linear)), b / 0.5) < 1e-14)
         let relu = try MeanFieldModel(activation: .relu, sigmaW2: 1.5, sigmaB2: b)
-        #expect(relative(try relu.qStar(using: GaussianIntegrator(activation: .relu)), b / 0.25) < 1e-14)
+        #expect(relativeError(try relu.qStar(using: GaussianIntegrator(activation: .relu)), b / 0.25) < 1e-14)
         // tanh contracting at 0 (V'(0) = 0.5): q* ~ 2 sigma_b^2, checked against the residual.
         let integrator = GaussianIntegrator(activation: .tanh)
         let tanh = try MeanFieldModel(activation: .tanh, sigmaW2: 0.5, sigmaB2: b)
         let q = try tanh.qStar(using: integrator)
-        #expect(relative(q, 2 * b) < 1e-12)
+        #expect(relativeError(q, 2 * b) < 1e-12)
         #expect(abs(tanh.lengthResidual(q, using: integrator).value) <= tanh.lengthResidual(q, using: integrator).bound)
     }
 
@@ -79,9 +79,9 @@ import Testing
         let integrator = GaussianIntegrator(activation: .tanh)
         let model = try MeanFieldModel(activation: .tanh, sigmaW2: 1.5, sigmaB2: 0.05)
         let reference = try model.qStar(from: 1, using: integrator)
-        #expect(relative(try model.qStar(from: q0, using: integrator), reference) < 1e-14)
+        #expect(relativeError(try model.qStar(from: q0, using: integrator), reference) < 1e-14)
         // ... and it is where plain iteration goes.
-        #expect(relative(try model.iterate(q0: 1, c0: nil, depth: 400, using: integrator).q.last!, reference) < 1e-14)
+        #expect(relativeError(try model.iterate(q0: 1, c0: nil, depth: 400, using: integrator).q.last!, reference) < 1e-14)
     }
 
     @Test(arguments: [Activation.sin, .hardTanh, .tanh, .erf])

@@ -2,17 +2,17 @@ import Activations
 import Foundation
 import MeanField
 import Testing
+import TestSupport
 
 /// q*, c*, chi's and depth scales against closed forms, against plain iteration of the maps,
 /// against the quadrature route forced on closed-form activations, and across c* solvers.
 @Suite struct FixedPointTests {
-    func relative(_ a: Double, _ b: Double) -> Double { abs(a - b) / max(abs(b), 1e-300) }
 
     @Test func reluFixedPointIsClosedForm() throws {
         // q* = sigma_b^2 / (1 - sigma_w^2/2), chi_1 = sigma_w^2/2 (ordered for sigma_w^2 < 2).
         for (w, b) in [(1.0, 0.1), (1.5, 0.3), (1.99, 0.05)] {
             let p = try MeanFieldModel(activation: .relu, sigmaW2: w, sigmaB2: b).analyse(using: GaussianIntegrator(activation: .relu))
-            #expect(relative(p.qStar, b / (1 - w / 2)) < 1e-13)
+            #expect(relativeError(p.qStar, b / (1 - w / 2)) < 1e-13)
             #expect(p.chi1 == w / 2)
             #expect(p.phase == .ordered && p.cStar == 1)
             #expect(p.chi2 == .infinity)
@@ -37,13 +37,13 @@ import Testing
         let model = try MeanFieldModel(activation: .erf, sigmaW2: w, sigmaB2: b)
         let exact = try model.analyse(using: GaussianIntegrator(activation: .erf))
         let numeric = try model.analyse(using: GaussianIntegrator(activation: .erf, method: .quadrature))
-        #expect(relative(numeric.qStar, exact.qStar) < 1e-12 || exact.qStar == numeric.qStar)
-        #expect(relative(numeric.chi1, exact.chi1) < 1e-12)
+        #expect(relativeError(numeric.qStar, exact.qStar) < 1e-12 || exact.qStar == numeric.qStar)
+        #expect(relativeError(numeric.chi1, exact.chi1) < 1e-12)
         #expect(abs(numeric.cStar - exact.cStar) < 1e-11)
-        #expect(relative(numeric.chiC, exact.chiC) < 1e-11)
-        #expect(relative(numeric.xiC, exact.xiC) < 1e-10)
+        #expect(relativeError(numeric.chiC, exact.chiC) < 1e-11)
+        #expect(relativeError(numeric.xiC, exact.xiC) < 1e-10)
         // chi_1 = 4 sigma_w^2 / (pi sqrt(1 + 4 q*)) (Poole et al. 2016).
-        #expect(relative(exact.chi1, 4 * w / (Double.pi * (1 + 4 * exact.qStar).squareRoot())) < 1e-14)
+        #expect(relativeError(exact.chi1, 4 * w / (Double.pi * (1 + 4 * exact.qStar).squareRoot())) < 1e-14)
     }
 
     @Test(arguments: [Activation.tanh, .sigmoid, .erf, .gelu, .swish, .softplus, .sin, .hardTanh])
@@ -53,7 +53,7 @@ import Testing
         let model = try MeanFieldModel(activation: activation, sigmaW2: activation == .sigmoid ? 4 : 0.8, sigmaB2: 0.2)
         let q = try model.qStar(from: 1, using: integrator)
         let iterates = try model.iterate(q0: 1, c0: nil, depth: 3000, using: integrator).q
-        #expect(relative(iterates.last!, q) < 1e-12, "\(activation)")
+        #expect(relativeError(iterates.last!, q) < 1e-12, "\(activation)")
         #expect(abs(model.lengthMap(q, using: integrator).value - q) < 1e-14 * max(q, 1))
         // Stable: V'(q*) < 1.
         #expect(model.lengthMap(q, using: integrator).derivative < 1)
@@ -64,9 +64,9 @@ import Testing
         let model = try MeanFieldModel(activation: .tanh, sigmaW2: 6.25, sigmaB2: 0.09)
         let fromBelow = try model.qStar(from: 0.01, using: integrator)
         let fromAbove = try model.qStar(from: 100, using: integrator)
-        #expect(relative(fromBelow, fromAbove) < 1e-14)
+        #expect(relativeError(fromBelow, fromAbove) < 1e-14)
         let iterates = try model.iterate(q0: 100, c0: nil, depth: 200, using: integrator).q
-        #expect(relative(iterates.last!, fromAbove) < 1e-13)
+        #expect(relativeError(iterates.last!, fromAbove) < 1e-13)
     }
 
     @Test func oddActivationWithoutBiasOrderedHasZeroLength() throws {
@@ -86,7 +86,7 @@ import Testing
         // chi_c(0) = sigma_w^2 E[phi']^2 (u1, u2 independent at c = 0).
         let integrator = GaussianIntegrator(activation: activation)
         let meanSlope = integrator.expectation(variance: p.qStar) { $0.d1 }
-        #expect(relative(p.chiC, 4 * meanSlope * meanSlope) < 1e-12)
+        #expect(relativeError(p.chiC, 4 * meanSlope * meanSlope) < 1e-12)
     }
 
     // gelu, swish and softplus are relu-like: where they are chaotic the length diverges.
@@ -101,7 +101,7 @@ import Testing
         let direct = try model.analyse(solver: .direct, using: integrator)
         #expect(series.phase == .chaotic)
         #expect(abs(series.cStar - direct.cStar) < 1e-11, "\(activation) \(w) \(b)")
-        #expect(relative(series.chiC, direct.chiC) < 1e-11, "\(activation) \(w) \(b)")
+        #expect(relativeError(series.chiC, direct.chiC) < 1e-11, "\(activation) \(w) \(b)")
         // c* is a fixed point of the directly integrated correlation map, and stable.
         let next = try model.correlationMap(q11: direct.qStar, q22: direct.qStar, c: series.cStar, using: integrator)
         #expect(abs(next.c - series.cStar) < 1e-12)

@@ -3,6 +3,7 @@ import Foundation
 import GSLKit
 import MeanField
 import Testing
+import TestSupport
 
 /// Gaussian moments: closed forms against the composite quadrature forced on the same
 /// activation, the composite quadrature against GSL's adaptive cquad (an independent
@@ -10,16 +11,14 @@ import Testing
 @Suite struct MomentTests {
     static let qs = [1e-3, 0.05, 0.5, 1, 4, 16, 50, 150, 400]
 
-    func relative(_ a: Double, _ b: Double) -> Double { abs(a - b) / max(abs(b), 1e-300) }
-
     @Test(arguments: [Activation.erf, .relu, .linear, .sin, .hardTanh])
     func closedFormLengthMatchesQuadrature(activation: Activation) {
         let exact = GaussianIntegrator(activation: activation)
         let numeric = GaussianIntegrator(activation: activation, method: .quadrature)
         for q in Self.qs where !(activation == .sin && q > 16) {
             let a = exact.length(q: q), b = numeric.length(q: q)
-            #expect(relative(b.phi2, a.phi2) < 1e-13, "\(activation) E[phi^2] at q = \(q)")
-            #expect(relative(b.dphi2, a.dphi2) < 1e-13, "\(activation) E[phi'^2] at q = \(q)")
+            #expect(relativeError(b.phi2, a.phi2) < 1e-13, "\(activation) E[phi^2] at q = \(q)")
+            #expect(relativeError(b.dphi2, a.dphi2) < 1e-13, "\(activation) E[phi'^2] at q = \(q)")
             // V'(q): the quadrature adds the Dirac parts of phi'' analytically for kinks.
             #expect(abs(b.phi2Dq - a.phi2Dq) < 1e-13 * max(1, abs(a.phi2Dq)), "\(activation) dV/dq at q = \(q)")
             if activation.kinks.isEmpty {
@@ -74,9 +73,9 @@ import Testing
             let phi2 = try reference(activation, q: q) { $0.d0 * $0.d0 }
             let dphi2 = try reference(activation, q: q) { $0.d1 * $0.d1 }
             let d2phi2 = try reference(activation, q: q) { $0.d2 * $0.d2 }
-            #expect(relative(m.phi2, phi2) < 1e-12, "\(activation) E[phi^2] q = \(q)")
-            #expect(relative(m.dphi2, dphi2) < 1e-12, "\(activation) E[phi'^2] q = \(q)")
-            #expect(relative(m.d2phi2, d2phi2) < 1e-11, "\(activation) E[phi''^2] q = \(q)")
+            #expect(relativeError(m.phi2, phi2) < 1e-12, "\(activation) E[phi^2] q = \(q)")
+            #expect(relativeError(m.dphi2, dphi2) < 1e-12, "\(activation) E[phi'^2] q = \(q)")
+            #expect(relativeError(m.d2phi2, d2phi2) < 1e-11, "\(activation) E[phi''^2] q = \(q)")
         }
     }
 
@@ -115,8 +114,8 @@ import Testing
         for q in [0.1, 2, 40] {
             let m = integrator.length(q: q)
             let nearlyOne = integrator.cross(q11: q, q22: q, c: 1 - 1e-12)
-            #expect(relative(nearlyOne.phiPhi, m.phi2) < 1e-11)
-            #expect(relative(nearlyOne.dphiDphi, m.dphi2) < 1e-10)
+            #expect(relativeError(nearlyOne.phiPhi, m.phi2) < 1e-11)
+            #expect(relativeError(nearlyOne.dphiDphi, m.dphi2) < 1e-10)
         }
     }
 

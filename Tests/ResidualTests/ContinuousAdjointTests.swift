@@ -1,6 +1,7 @@
 import Foundation
 import GSLKit
 import Testing
+import TestSupport
 @testable import Residual
 
 @Suite struct ContinuousAdjointTests {
@@ -87,7 +88,7 @@ import Testing
         let adjoint = try continuousLossAndGradient(field: field, readout: readout, inputs: inputs, labels: labels,
                                                     solver: .dopri5(Dopri5(rtol: 1e-12, atol: 1e-12)), method: method)
         let scale = fine.gradient.map(abs).max()!
-        let error = zip(adjoint.gradient, fine.gradient).map { abs($0 - $1) }.max()!
+        let error = maxAbsError(adjoint.gradient, fine.gradient)
         #expect(error < tolerance * scale, "\(method): \(error / scale)")
         #expect(abs(adjoint.loss - fine.loss) < 1e-12)
     }
@@ -104,7 +105,7 @@ import Testing
         let route = try GradientRoute(.gsl(GSLODESolver(stepper: stepper, rtol: 1e-10, atol: 1e-10, maxSteps: 100_000)), method: method)
         let gsl = try lossAndGradient(field: field, readout: readout, inputs: inputs, labels: labels, route: route)
         let scale = fine.gradient.map(abs).max()!
-        let error = zip(gsl.gradient, fine.gradient).map { abs($0 - $1) }.max()!
+        let error = maxAbsError(gsl.gradient, fine.gradient)
         #expect(error < 1e-8 * scale, "\(stepper) \(method): \(error / scale)")
         #expect(gsl.forwardEvaluations > 0 && gsl.backwardEvaluations > 0)
         #expect(throws: ResidualError.self) { try GradientRoute(.gsl(GSLODESolver(stepper: .msbdf, rtol: 1e-6, atol: 1e-6, maxSteps: 10)), method: .backsolve) }

@@ -1,6 +1,7 @@
 import Foundation
 import GSLKit
 import Testing
+import TestSupport
 @testable import Residual
 
 /// GSL's implicit steppers with the exact Jacobians (forward: block-diagonal df/dX; checkpoint
@@ -47,7 +48,7 @@ import Testing
             let implicit = try lossAndGradient(field: field, readout: readout, inputs: x, labels: y,
                                                route: .continuous(.gsl(GSLODESolver(stepper: stepper, rtol: tolerance, atol: tolerance)), .checkpoint))
             #expect(abs(implicit.loss - fine.loss) < 1e3 * tolerance * fine.loss, "\(stepper) at \(tolerance): loss \(implicit.loss) vs \(fine.loss)")
-            errors.append(zip(implicit.gradient, fine.gradient).map { abs($0 - $1) }.max()! / scale)
+            errors.append(maxAbsError(implicit.gradient, fine.gradient) / scale)
         }
         // The stalls measured above, with a factor 3 to 5 of room.
         #expect(errors.last! < (stepper == .rk4imp ? 1e-4 : 1e-5), "\(stepper): relative gradient errors \(errors)")
@@ -72,7 +73,7 @@ import Testing
         let fine = discreteLossAndGradient(field: field, readout: readout, inputs: x, labels: y, scheme: .rk4, steps: 1000)
         let implicit = try lossAndGradient(field: field, readout: readout, inputs: x, labels: y,
                                            route: .continuous(.gsl(GSLODESolver(stepper: .msbdf, rtol: 1e-10, atol: 1e-10)), .checkpoint))
-        let error = zip(implicit.gradient, fine.gradient).map { abs($0 - $1) }.max()! / fine.gradient.map(abs).max()!
+        let error = scaledMaxError(implicit.gradient, fine.gradient)
         #expect(error < 1e-6, "relative gradient error \(error)")  // measured 4.7e-8 at 1e-10
     }
 

@@ -2,6 +2,7 @@ import Activations
 import Foundation
 import GSLKit
 import Testing
+import TestSupport
 @testable import Residual
 
 /// A near-identity field with K = 5 knots (at multiples of 1/4, so fixed steps of 2^-k land on
@@ -76,10 +77,10 @@ private func dot(_ u: [Double], _ v: [Double]) -> Double { zip(u, v).reduce(0) {
         var stateErrors: [Double] = [], gradientErrors: [Double] = [], momentumErrors: [Double] = []
         for layers in [16, 32, 64, 128, 256] {
             let net = try field.feedforward(x0, batch: batch, layers: layers).last!
-            stateErrors.append(zip(net, ode.final).map { abs($0 - $1) }.max()!)
+            stateErrors.append(maxAbsError(net, ode.final))
             let back = try field.feedforwardGradient(x0, batch: batch, layers: layers, cotangent: w)
-            gradientErrors.append(zip(back.gradient, odeGradient).map { abs($0 - $1) }.max()!)
-            momentumErrors.append(zip(back.initial, odeInitial).map { abs($0 - $1) }.max()!)
+            gradientErrors.append(maxAbsError(back.gradient, odeGradient))
+            momentumErrors.append(maxAbsError(back.initial, odeInitial))
         }
         for errors in [stateErrors, gradientErrors, momentumErrors] {
             for k in 1..<errors.count {
@@ -104,7 +105,7 @@ private func dot(_ u: [Double], _ v: [Double]) -> Double { zip(u, v).reduce(0) {
         let adjoint = try lossAndGradient(field: field, readout: readout, inputs: x, labels: y,
                                           route: .continuous(.dopri5(try Dopri5(rtol: 1e-11, atol: 1e-11)), method))
         let scale = fine.gradient.map(abs).max()!
-        let error = zip(adjoint.gradient, fine.gradient).map { abs($0 - $1) }.max()! / scale
+        let error = maxAbsError(adjoint.gradient, fine.gradient) / scale
         // Backsolve is limited by the tolerance (measured 5e-12), the checkpoint by its cubic Hermite
         // interpolant, fourth order in dopri5's steps (measured 3e-10). Without the restarts at the
         // knots they were 1.7e-9 and 6.2e-8.
