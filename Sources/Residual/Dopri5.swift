@@ -3,7 +3,8 @@ import GSLKit
 /// Dormand-Prince 5(4) with FSAL and an RMS error norm, as torchdiffeq and diffrax use it, so
 /// that NFE compare: err = sqrt(mean_i (e_i / (atol + rtol max(|y0_i|, |y1_i|)))^2), a step is
 /// accepted when err <= 1, and h <- h min(10, max(0.2, 0.9 err^{-1/5})). Steps never pass t1: the
-/// last one is shortened to land on it exactly. Hairer, Norsett & Wanner, Solving ODEs I, II.4-5.
+/// last one is shortened to land on it exactly. Hairer, Norsett & Wanner, Solving ODEs I, II.4-5;
+/// the tableau is ``ExplicitRungeKutta/dopri5``.
 public struct Dopri5: Sendable, Equatable {
     public var rtol: Double
     public var atol: Double
@@ -29,16 +30,11 @@ public struct Dopri5: Sendable, Equatable {
     /// The smallest relative tolerance an adaptive solve is asked for (a few ulp of the state).
     public static let smallestRelativeTolerance = 1e-15
 
-    static let c: [Double] = [0, 1.0 / 5, 3.0 / 10, 4.0 / 5, 8.0 / 9, 1, 1]
-    static let a: [[Double]] = [
-        [], [1.0 / 5], [3.0 / 40, 9.0 / 40], [44.0 / 45, -56.0 / 15, 32.0 / 9],
-        [19372.0 / 6561, -25360.0 / 2187, 64448.0 / 6561, -212.0 / 729],
-        [9017.0 / 3168, -355.0 / 33, 46732.0 / 5247, 49.0 / 176, -5103.0 / 18656],
-        [35.0 / 384, 0, 500.0 / 1113, 125.0 / 192, -2187.0 / 6784, 11.0 / 84],
-    ]
+    /// The tableau (``ExplicitRungeKutta/dopri5``), read once for the stepping loop.
+    static let c = ExplicitRungeKutta.dopri5.nodes
+    static let a = ExplicitRungeKutta.dopri5.a
     /// b - b*: the fifth-order weights (the last row of a, FSAL) minus the embedded fourth-order ones.
-    static let error: [Double] = [35.0 / 384 - 5179.0 / 57600, 0, 500.0 / 1113 - 7571.0 / 16695, 125.0 / 192 - 393.0 / 640,
-                                  -2187.0 / 6784 + 92097.0 / 339200, 11.0 / 84 - 187.0 / 2100, -1.0 / 40]
+    static let error = ExplicitRungeKutta.dopri5.errorWeights ?? []
 
     /// What a solve did.
     public struct Statistics: Sendable, Equatable {
