@@ -27,7 +27,7 @@ public struct PredictedGeometry: Sendable, Equatable {
 }
 
 extension EmbeddingSimulation {
-    /// The predictions of DESIGN.md section 3 for this manifold and placement.
+    /// The predictions of <doc:Geometry> for this manifold and placement.
     public func predicted(using integrator: GaussianIntegrator) throws(MeanFieldError) -> PredictedGeometry {
         let model = try MeanFieldModel(activation: network.activation, sigmaW2: network.sigmaW2, sigmaB2: network.sigmaB2)
         let k = manifold.dimension, d = manifold.frameDimension, m = manifold.columnsPerPoint, points = manifold.points

@@ -23,7 +23,7 @@ public struct EmbeddingSimulation: Sendable {
     /// (wrapping round on a closed curve).
     public var separations: [Int]
 
-    /// How the manifold enters the network (DESIGN.md section 3).
+    /// How the manifold enters the network (<doc:Geometry>).
     public enum Placement: Sendable, Equatable {
         /// h^1 = sqrt(N q) U x in a random orthonormal frame U (N x D): the manifold itself, scaled,
         /// in layer-1 pre-activation space.

@@ -1,7 +1,7 @@
 import MeanField
 
 /// Mean-field geometry of a great k-sphere of radius sqrt(N q*) placed in layer-1 pre-activation
-/// space, across layers 1...L (Poole et al. 2016 for curves; the k-sphere formulas of DESIGN.md
+/// space, across layers 1...L (Poole et al. 2016 for curves; the k-sphere formulas of <doc:Geometry>
 /// section 3). With F_l the l-fold c-map at q* (F_1 = id), F_l' = chi_1^{l-1} and
 /// P_l = F_l''/F_l'^2, P_1 = 0, P_{l+1} = P_l/chi_1 + q* chi_2/chi_1^2 (f''(1) = q* chi_2):
 ///

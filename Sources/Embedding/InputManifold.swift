@@ -5,7 +5,7 @@ import MeanField
 /// coordinates x(xi), first derivatives d_a x and second derivatives d_a d_b x (a <= b) at each
 /// sample point xi_p. ``placed(width:length:frame:)`` maps it into layer-1 pre-activation space,
 /// h^1(xi) = sqrt(N q) sum_j x_j(xi) u_j with u_0..u_{D-1} orthonormal in R^N, so that a unit
-/// vector x has q_hat^1 = |h^1|^2/N = q (DESIGN.md section 3: the great k-sphere at radius sqrt(N q*)).
+/// vector x has q_hat^1 = |h^1|^2/N = q (<doc:Geometry>: the great k-sphere at radius sqrt(N q*)).
 public struct InputManifold: Sendable, Equatable {
     /// The built-in shapes, all in closed form.
     public enum Shape: Sendable, Equatable {

@@ -1,7 +1,7 @@
 import MeanField
 
 /// The mean-field metric of a general manifold at one point, relative to its input metric
-/// (DESIGN.md section 3, "general manifold"). With q^l the point's length and d_a q^l its gradient
+/// (<doc:Geometry>, "any manifold"). With q^l the point's length and d_a q^l its gradient
 /// along the manifold, one layer maps
 ///
 ///     g_bar^{l+1}_ab = chi_1(q^l) g_bar^l_ab + 1/2 chi_1'(q^l) d_a q^l d_b q^l,
@@ -55,7 +55,7 @@ extension MeanFieldModel {
     }
 
     /// |h_a - h_b|^2 / N at layers 1...depth for two inputs with layer-1 lengths q11, q22 and
-    /// correlation c (DESIGN.md section 3: 2 q*(1 - c^l) at the fixed point, tending to
+    /// correlation c (<doc:Geometry>: 2 q*(1 - c^l) at the fixed point, tending to
     /// 2 q*(1 - c*)): q11^l + q22^l - 2 c^l sqrt(q11^l q22^l) along the joint map.
     public func squaredDistances(q11: Double, q22: Double, c: Double, depth: Int,
                                  using integrator: GaussianIntegrator) throws(MeanFieldError) -> [Double] {

@@ -1,5 +1,5 @@
 /// The geometry of a k-dimensional manifold at one point, from the inner products of its
-/// tangent vectors v_a = d_a h and second derivatives a_ab = d_a d_b h (DESIGN.md section 3).
+/// tangent vectors v_a = d_a h and second derivatives a_ab = d_a d_b h (<doc:Geometry>).
 ///
 /// With the local Gram matrix G of the point's columns (h, v_1..v_k, a_ab for a <= b):
 /// metric g_ab = v_a . v_b; normal parts n_ab = a_ab - v_e g^{ef} (v_f . a_ab), so

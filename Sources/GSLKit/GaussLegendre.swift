@@ -5,7 +5,7 @@ import _CGSL
 ///
 /// The table is immutable and shared by all threads; composite rules in the domain modules map
 /// it onto panels and evaluate integrands in Swift loops (about 5x faster than a `gsl_function`
-/// callback per node, DESIGN.md section 1).
+/// callback per node, measured when the project started).
 public struct GaussLegendre: Sendable {
     public let nodes: [Double]
     public let weights: [Double]

@@ -5,7 +5,7 @@ import GSLKit
 /// C_i du_i = -dE/dx_i dt + sqrt(2 T C_i / sigma'(u_i)) dW_i, whose density obeys
 /// dp/dt = div(G^{-1}(p grad E + T grad p)) with stationary density exp(-E/T)/Z on the output box.
 ///
-/// Simulated in the flat chart theta_i = sqrt(C_i) Theta(x_i) (DESIGN.md section 5), where the
+/// Simulated in the flat chart theta_i = sqrt(C_i) Theta(x_i) (<doc:StochasticNetwork>), where the
 /// noise is additive: d theta = -grad_theta psi_theta dt + sqrt(2T) dW,
 /// psi_theta = E - (T/2) sum log a_i, a_i = sigma'(u_i)/C_i, i.e. per unit
 ///

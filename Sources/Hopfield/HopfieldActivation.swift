@@ -1,7 +1,7 @@
 import Foundation
 
 /// A unit's output function x = sigma(u) of the continuous Hopfield network, with gain lambda > 0,
-/// and the convex geometry it carries (DESIGN.md section 5; Halder et al., Amari):
+/// and the convex geometry it carries (<doc:EnergyAndGeometry>; Halder et al., Amari):
 ///
 /// | kind | sigma(u) | range | sigma' in x | psi(u) = Int sigma | phi(x) = psi*(x) | chart Theta(x) = Int dx/sqrt(sigma') |
 /// |---|---|---|---|---|---|---|

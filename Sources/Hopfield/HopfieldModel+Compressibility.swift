@@ -2,7 +2,7 @@ import Foundation
 import GSLKit
 
 /// Phase-space compressibility of the flow at one state: L_X Omega = kappa Omega for the volume
-/// forms du, dx and the Riemannian volume sqrt(det G) dx (Goto; DESIGN.md section 5).
+/// forms du, dx and the Riemannian volume sqrt(det G) dx (Goto; <doc:EnergyAndGeometry>).
 public struct Compressibility: Sendable, Equatable {
     /// div_u(du/dt).
     public let kappaU: Double
@@ -34,7 +34,7 @@ extension HopfieldModel {
     ///     kappa_g = kappa_u + 1/2 sum_i r(x_i) F_i
     ///     Delta_g f = sum_i (1/C_i)[sigma'(u_i) f_ii + 1/2 r(x_i) f_i],   Delta_g E = -kappa_g.
     ///
-    /// For the logistic r = lambda (1 - 2x), sigma' = lambda x (1 - x): DESIGN.md's formulas. The
+    /// For the logistic r = lambda (1 - 2x), sigma' = lambda x (1 - x): the formulas of <doc:EnergyAndGeometry>. The
     /// Laplacian of E is evaluated from E's own derivatives (f_i = -C_i F_i, f_ii = -W_ii +
     /// 1/(tau sigma')), so Delta_g E = -kappa_g is an identity the tests check.
     public func compressibility(u: [Double]) throws(HopfieldError) -> Compressibility {

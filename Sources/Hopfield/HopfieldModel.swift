@@ -1,6 +1,6 @@
 import Foundation
 
-/// The continuous Hopfield network (Hopfield 1984; DESIGN.md section 5):
+/// The continuous Hopfield network (Hopfield 1984; <doc:EnergyAndGeometry>):
 ///
 ///     C_i du_i/dt = -u_i/tau + sum_j W_ij sigma(u_j) + I_i,   x = sigma(u),
 ///

@@ -12,7 +12,7 @@ import GSLKit
 ///
 /// until the relative changes of y and z fall below delta. xi is evaluated at the NEW points
 /// x_k: rho_k lives there, and the first-order conditions of the step give exactly this z-update
-/// (DESIGN.md writes psi(x_{k-1}), which would be the old cloud). The step equals unbalanced
+/// (not at the old cloud x_{k-1}, as the method is sometimes written). The step equals unbalanced
 /// entropic OT with cost C/2, reg = eps, a hard row marginal rho_{k-1} and a KL(. | e^{-beta psi})
 /// column penalty of weight h/beta; mass sum rho is conserved exactly.
 ///

@@ -1,5 +1,5 @@
 /// The 1/N theory of a pair of inputs through a random network of finite widths N_l
-/// (DESIGN.md section 2, "the same construction for (K_aa, K_ab, K_bb)").
+/// (<doc:FiniteWidthCorrections>, "Correlations").
 ///
 /// Given layer l, the rows (h^{l+1}_{i,a}, h^{l+1}_{i,b}) are i.i.d. N(0, K^{l+1}) with
 /// K^{l+1} = sigma_b^2 + sigma_w^2 (1/N_l) sum_j phi(h^l_j) phi(h^l_j)^T. Write k = (K_aa, K_ab, K_bb),

@@ -1,4 +1,4 @@
-/// The 1/N theory of a random network of finite width N (derived; DESIGN.md section 2).
+/// The 1/N theory of a random network of finite width N (derived; <doc:FiniteWidthCorrections>).
 ///
 /// Given layer l, the h^{l+1}_i are i.i.d. N(0, K_{l+1}) with
 /// K_{l+1} = sigma_b^2 + sigma_w^2 (1/N) sum_j phi(h^l_j)^2, and K_1 = q^1 is deterministic.

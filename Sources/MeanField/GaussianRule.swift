@@ -12,7 +12,7 @@ import GSLKit
 /// a function with a singularity at distance d from the real axis is about rho^{-2n},
 /// rho = d/h + sqrt(1 + d^2/h^2): 16 points on panels of width 2 give 7e-18 for tanh (d = pi/2). Fixed Gauss-Hermite
 /// rules are not used: their nodes cannot follow phi(sqrt(q) z) as it sharpens at large q
-/// (DESIGN.md section 2). ``refined`` halves every panel, for the n-versus-2n check.
+/// (<doc:Conventions>, "Closed forms and quadrature"). ``refined`` halves every panel, for the n-versus-2n check.
 public struct QuadratureOptions: Sendable, Equatable {
     public var tail: Double
     public var gaussianPanel: Double

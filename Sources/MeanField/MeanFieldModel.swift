@@ -3,7 +3,7 @@ import Foundation
 
 /// A random deep network in the mean-field limit.
 ///
-/// Conventions (DESIGN.md section 2): layers l = 1..L of width N, h^l = W^l phi(h^{l-1}) + b^l,
+/// Conventions (<doc:Conventions>): layers l = 1..L of width N, h^l = W^l phi(h^{l-1}) + b^l,
 /// W_ij ~ N(0, sigma_w^2 / N), b_i ~ N(0, sigma_b^2). **sigma_w^2 and sigma_b^2 are variances**
 /// (neural-tangents and deepchaos take standard deviations). q^l = |h^l|^2 / N and
 /// Dz = e^{-z^2/2} dz / sqrt(2 pi).
@@ -64,7 +64,7 @@ public struct MeanFieldModel: Sendable, Equatable {
     /// chi_1'(q) = sigma_w^2 d/dq E_q[phi'^2] = (sigma_w^2 / 2) E_q[(phi'^2)''], written by Gaussian
     /// integration by parts twice as sigma_w^2 E_q[phi'(u)^2 (u^2 - q)] / (2 q^2), so that it needs
     /// no third derivative and holds for kinked activations (0 for relu: exactly conformal).
-    /// The slope of DESIGN.md section 3's radial correction. Requires q > 0.
+    /// The slope of the radial correction of an embedded manifold's metric (the Embedding module's Geometry article). Requires q > 0.
     public func chi1Slope(at q: Double, using integrator: GaussianIntegrator) -> Double {
         sigmaW2 * integrator.expectation(variance: q) { u, d in d.d1 * d.d1 * (u * u - q) } / (2 * q * q)
     }

@@ -1,7 +1,7 @@
 import Activations
 import Foundation
 
-/// A random fully connected network of finite widths, in DESIGN.md section 2's conventions:
+/// A random fully connected network of finite widths, in the conventions of <doc:Conventions>:
 /// h^l = W^l phi(h^{l-1}) + b^l for l = 2...L, W^l_ij ~ N(0, sigma_w^2 / N_{l-1}),
 /// b^l_i ~ N(0, sigma_b^2) (variances, not standard deviations), with the layer-1
 /// preactivations h^1 set by a ``NetworkInput``. Every network of an ensemble draws fresh

@@ -1,5 +1,5 @@
 /// How the continuous adjoint gets x(t) while it integrates the momentum p = dL/dx backwards
-/// (DESIGN.md section 4: dp/dt = -(df/dx)^T p, p(T) = dL/dx(T), dL/dtheta = Int_0^T p^T df/dtheta dt).
+/// (<doc:Adjoint>: dp/dt = -(df/dx)^T p, p(T) = dL/dx(T), dL/dtheta = Int_0^T p^T df/dtheta dt).
 public enum AdjointMethod: String, Sendable, CaseIterable {
     /// Re-integrate x backwards with p and the parameter integral: one augmented ODE
     /// [x, p, g] (Chen et al. 2018; torchdiffeq's odeint_adjoint, diffrax's BacksolveAdjoint).

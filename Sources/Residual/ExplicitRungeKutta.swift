@@ -1,7 +1,7 @@
 import GSLKit
 
 /// An explicit Runge-Kutta scheme given by its Butcher tableau (a strictly lower triangular,
-/// weights b, nodes c), stepped with a fixed step: the residual network of DESIGN.md section 4
+/// weights b, nodes c), stepped with a fixed step: the residual network of <doc:Adjoint>
 /// (Euler is x_{n+1} = x_n + h f(x_n)). An embedded pair also carries the weights b* of its
 /// lower-order solution, whose difference from b is the adaptive step's error estimate
 /// (``Dopri5`` reads its tableau from ``dopri5``).

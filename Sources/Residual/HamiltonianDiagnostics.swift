@@ -1,4 +1,4 @@
-/// The adjoint as Hamiltonian mechanics (DESIGN.md section 4): with H(x, p) = p . f(x),
+/// The adjoint as Hamiltonian mechanics (<doc:Adjoint>): with H(x, p) = p . f(x),
 /// dx/dt = dH/dp = f and dp/dt = -dH/dx = -(df/dx)^T p. For an autonomous field H is constant
 /// along the exact flow, and so is p . dx for any variational solution d(dx)/dt = (df/dx) dx
 /// (backpropagation as a conservation law). Their drift along a numerical backsolve measures the

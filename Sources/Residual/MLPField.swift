@@ -1,7 +1,7 @@
 import Activations
 import GSLKit
 
-/// The residual vector field f(x) = W2 phi(W1 x + b1) + b2 (DESIGN.md section 4), time-independent,
+/// The residual vector field f(x) = W2 phi(W1 x + b1) + b2 (<doc:CirclesAnode3>), time-independent,
 /// applied to a whole batch at once: X is B x d row-major (one state per row), so the batch is one
 /// coupled ODE of dimension B d. The products (d = 3 inputs, hidden = 32) are the C kernels of
 /// ``Perceptron`` (below where dgemm pays); phi is any MeanField activation.

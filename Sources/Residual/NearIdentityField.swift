@@ -1,7 +1,7 @@
 import Activations
 import GSLKit
 
-/// The near-identity feedforward field f(t, x) = A(t) x + c(t) + g(x) (DESIGN.md section 4): the
+/// The near-identity feedforward field f(t, x) = A(t) x + c(t) + g(x) (<doc:Adjoint>): the
 /// limit of the feedforward net x_{n+1} = sigma(W_n x_n + b_n) with W_n = I + eps A(t_n),
 /// b_n = eps c(t_n), sigma(z) = z + eps g(z), t_n = n eps, as eps = 1/N -> 0 (one step of the net
 /// is x + eps f(t_n, x) + O(eps^2)). g is an activation applied to each coordinate; the adjoint is

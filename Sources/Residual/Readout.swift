@@ -2,7 +2,7 @@ import Foundation
 import GSLKit
 
 /// The classifier after the flow: logits = Wr x(T) + br, loss = mean softmax cross-entropy over
-/// the batch (DESIGN.md section 4, circles-anode3) or the mean squared error of the logits
+/// the batch (<doc:CirclesAnode3>) or the mean squared error of the logits
 /// against one-hot targets, 1/(2B) sum_i |z_i - e_{y_i}|^2.
 public struct Readout: Sendable {
     public enum Loss: String, CaseIterable, Sendable {

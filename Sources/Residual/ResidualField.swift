@@ -1,4 +1,4 @@
-/// A vector field dx/dt = f(t, x; theta) of a residual network (DESIGN.md section 4), applied to a
+/// A vector field dx/dt = f(t, x; theta) of a residual network (<doc:Adjoint>), applied to a
 /// batch at once: X is B x d row-major, one state per row, and the batch is one coupled ODE of
 /// dimension B d. This is what the solvers, both adjoints and the diagnostics ask of a field;
 /// conform a type to it to train and analyse your own field with every route of ``GradientRoute``.

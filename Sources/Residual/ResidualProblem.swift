@@ -5,7 +5,7 @@ import GSLKit
 /// to R^3 by a zero third coordinate (the augmented-ODE trick of ANODE), labels alternating
 /// 0, 1, drawn from SplitMix64 (next_double = (z >> 11) 2^-53) so that any port reproduces them
 /// bit for bit:
-/// - circles-anode3, the benchmark: DESIGN.md section 4 (seed 20190909), point i with label i mod 2,
+/// - circles-anode3, the benchmark, <doc:CirclesAnode3> (seed 20190909), point i with label i mod 2,
 ///   theta = 2 pi u1, r = (0.5 for label 0, 1.0 for label 1) + 0.1 (u2 - 0.5), x = (r cos theta, r sin theta, 0);
 /// - two-moons (seed 20190910): t = pi u1, label 0 (cos t, sin t), label 1 (1 - cos t, 1/2 - sin t),
 ///   plus 0.1 (2 u - 1) on each coordinate;
@@ -21,7 +21,7 @@ public enum ResidualProblem: String, CaseIterable, Sendable {
     public func data() -> (inputs: [Double], labels: [Int]) {
         switch self {
         case .circlesAnode3:
-            // DESIGN.md section 4, bit-exact: theta = 2 pi u1, r = (0.5 for label 0, 1.0 for
+            // The benchmark's data, bit-exact: theta = 2 pi u1, r = (0.5 for label 0, 1.0 for
             // label 1) + 0.1 (u2 - 0.5), x = (r cos theta, r sin theta, 0).
             var generator = SplitMix64(seed: 20_190_909)
             var inputs: [Double] = [], labels: [Int] = []
@@ -68,7 +68,7 @@ extension ResidualProblem {
     public static let hidden = 32
     public static let classes = 2
 
-    /// The initial parameters every problem starts from (DESIGN.md section 4, bit-exact): 235
+    /// The initial parameters every problem starts from (<doc:CirclesAnode3>, bit-exact): 235
     /// values from SplitMix64(seed 20181019) in the order W1 (32x3), b1, W2 (3x32), b2, Wr (2x3),
     /// br (row-major), entry (2u - 1)/sqrt(fan_in) with fan_in 3, 3, 32, 32, 3, 3; the field
     /// (W1, b1, W2, b2) then the readout (Wr, br).

@@ -66,7 +66,7 @@ public struct TimeDependentMLPField: ResidualField {
 
 extension ResidualProblem {
     /// The problems' parameters for a field with `knots` knots: the 227 initial field parameters
-    /// at every knot, then the readout's 8 (knots = 1: DESIGN.md's 235 values).
+    /// at every knot, then the readout's 8 (knots = 1: the benchmark's 235 values, <doc:CirclesAnode3>).
     public static func initialParameters(knots: Int) -> [Double] {
         let (field, readout) = initialParameters()
         return Array(repeatElement(field.flat, count: max(knots, 1)).joined()) + readout.flat

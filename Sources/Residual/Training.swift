@@ -62,7 +62,7 @@ public enum Optimizer: Sendable, Equatable {
     }
 }
 
-/// Training on a problem (circles-anode3 by default, DESIGN.md section 4): from the initial
+/// Training on a problem (circles-anode3 by default, <doc:CirclesAnode3>): from the initial
 /// parameters, `steps` optimiser steps on the gradient by `route`, full batch or on mini-batches
 /// of `batchSize` points drawn without replacement (step k from SplitMix64.derive(seed, k): the
 /// batch is one coupled ODE of dimension 3 B), logging each step.

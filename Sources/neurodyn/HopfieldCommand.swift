@@ -11,7 +11,7 @@ struct HopfieldCommand: ParsableCommand {
         discussion: """
             C_i du_i/dt = -u_i/tau + sum_j W_ij sigma(u_j) + I_i, x = sigma(u), with the energy
             E(x) = -x.Wx/2 - I.x + (1/tau) sum phi(x_i), phi the Legendre dual of psi = Int sigma
-            (DESIGN.md section 5). The model file gives activation, W (symmetric for anything that
+            (the Hopfield module's documentation). The model file gives activation, W (symmetric for anything that
             needs E), I, gain, tau and C. An asymmetric W runs the flow with a warning; commands
             that need the energy refuse it.
             """,
@@ -112,7 +112,7 @@ extension HopfieldCommand {
     struct Compressibility: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Phase-space compressibility kappa_u, kappa_x, kappa_g and the Laplace-Beltrami of E at a state u.",
-            discussion: "Closed forms with r = sigma''/sigma' (DESIGN.md section 5); --numerical takes central differences of the field and the energy instead.")
+            discussion: "Closed forms with r = sigma''/sigma'; --numerical takes central differences of the field and the energy instead.")
 
         @OptionGroup var file: HopfieldModelOption
         @Option(parsing: .unconditional, help: ArgumentHelp("The state u, one value per unit.", valueName: "U1,U2,.."), transform: CommaList.numbers)

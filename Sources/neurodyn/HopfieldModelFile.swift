@@ -4,7 +4,7 @@ import Hopfield
 import RunOutput
 
 /// --model M.json: {"activation": "logistic", "W": [[...]], "I": [...], "gain": 2, "tau": 1, "C": [...]}
-/// (DESIGN.md section 6; gain, tau and C default to 1).
+/// (gain, tau and C default to 1).
 struct HopfieldModelOption: ParsableArguments {
     @Option(help: ArgumentHelp("Model file (JSON): {\"activation\": \"logistic|tanh|atan|exp|identity\", \"W\": [[..]], \"I\": [..], \"gain\": 2, \"tau\": 1, \"C\": [..]}; gain, tau and C default to 1.", valueName: "M.json"))
     var model: String

@@ -12,7 +12,7 @@ extension ResidualCommand {
             discussion: """
                 The net x_{n+1} = sigma(W_n x_n + b_n), W_n = I + eps A(t_n), b_n = eps c(t_n),
                 sigma(z) = z + eps g(z), N = 1/eps layers, is x + eps f(t_n, x) + O(eps^2) per layer
-                (DESIGN.md section 4). A(t), c(t) interpolate linearly between --knots values drawn
+                (the Residual module's Adjoint article). A(t), c(t) interpolate linearly between --knots values drawn
                 from --seed (A entries in [-scale, scale], c in [-scale/2, scale/2]). The inputs are
                 --points circles-anode3 points; the loss is <w, x(1)> with w drawn from the seed's
                 second stream. For every N of --layers: the output's max error, and the relative

@@ -10,7 +10,7 @@ struct ResidualCommand: ParsableCommand {
         commandName: "residual",
         abstract: "Residual networks as ODEs: exact gradients through the solver.",
         discussion: """
-            The benchmark problem circles-anode3 (DESIGN.md section 4): 1000 points on two
+            The benchmark problem circles-anode3 (defined bit for bit in the Residual module's documentation): 1000 points on two
             circles flowing through dx/dt = W2 tanh(W1 x + b1) + b2 over t in [0, 1], the whole
             batch as one ODE, then a linear softmax readout. Fixed-step schemes euler:N,
             midpoint:N and rk4:N (N steps) with the discrete adjoint, the exact gradient of the
@@ -54,7 +54,7 @@ extension ResidualCommand {
 
 /// --problem, --solver, --method and the tolerances: a ``GradientRoute``.
 struct RouteOptions: ParsableArguments {
-    @Option(help: "Problem: circles-anode3 (DESIGN.md's benchmark), two-moons or two-spirals (same architecture and initial parameters).")
+    @Option(help: "Problem: circles-anode3 (the benchmark), two-moons or two-spirals (same architecture and initial parameters).")
     var problem: ResidualProblem = .circlesAnode3
     @Option(help: ArgumentHelp("Solver: euler:N, midpoint:N or rk4:N (N fixed steps), or an adaptive one: dopri5, GSL's rk8pd, rkck, rkf45, or GSL's implicit rk1imp, rk2imp, rk4imp, bsimp, msbdf (exact Jacobians, checkpoint method, systems up to 1200 values: use --batch-size).", valueName: "solver"),
             transform: SolverSpec.parse)
@@ -65,7 +65,7 @@ struct RouteOptions: ParsableArguments {
     var atol: Double = 1e-5
     @Option(name: .customLong("max-steps"), parsing: .unconditional, help: "Step limit of each dopri5 solve.")
     var maxSteps: Int = 100_000
-    @Option(parsing: .unconditional, help: "Knots of time-dependent weights W1(t), b1(t), W2(t), b2(t), linear between t = m/(K-1), each starting from the initial parameters (1: DESIGN.md's time-independent field).")
+    @Option(parsing: .unconditional, help: "Knots of time-dependent weights W1(t), b1(t), W2(t), b2(t), linear between t = m/(K-1), each starting from the initial parameters (1: the benchmark's time-independent field).")
     var knots: Int = 1
     @Option(parsing: .unconditional, help: "Threads over blocks of the batch for fixed-step solvers (default: all cores; same bits for any count). Adaptive solvers couple the batch through the step size and run on one.")
     var threads: Int?
@@ -105,7 +105,7 @@ struct RouteOptions: ParsableArguments {
 extension ResidualCommand {
     struct Train: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Train with Adam (lr 1e-2, full batch: DESIGN.md's benchmark) or SGD, on mini-batches if asked, and log every step.",
+            abstract: "Train with Adam (lr 1e-2, full batch: the benchmark) or SGD, on mini-batches if asked, and log every step.",
             discussion: """
                 JSON: final_loss, final_accuracy (after the last update, on all points),
                 median_ms_per_step, nfe_forward and nfe_backward (totals over the steps), losses,

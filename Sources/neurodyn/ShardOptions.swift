@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import RunOutput
 
-/// --shard-index/--shard-count for sweeps (DESIGN.md section 6).
+/// --shard-index/--shard-count for sweeps (README, "Sweeps beyond one machine").
 struct ShardOptions: ParsableArguments {
     @Option(name: .customLong("shard-index"), parsing: .unconditional, help: "This shard's index, from 0 (default: SLURM_ARRAY_TASK_ID, then OMPI_COMM_WORLD_RANK, else 0).")
     var index: Int?

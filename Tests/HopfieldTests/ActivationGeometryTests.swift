@@ -64,7 +64,7 @@ private func samples(_ a: HopfieldActivation) -> (u: [Double], x: [Double]) {
         }
         let d = try model.distance(x, y)
         #expect(abs(d - squared.squareRoot()) <= 1e-11 * d)
-        // Logistic closed form of DESIGN.md: 2 sqrt(C/lambda) |asin sqrt x - asin sqrt y| per unit.
+        // Logistic closed form (Hopfield's EnergyAndGeometry article): 2 sqrt(C/lambda) |asin sqrt x - asin sqrt y| per unit.
         if kind == .logistic {
             let closed = (0..<2).map { 2 * (model.capacitances[$0] / 1.7).squareRoot() * abs(asin(x[$0].squareRoot()) - asin(y[$0].squareRoot())) }
             #expect(abs(d - (closed[0] * closed[0] + closed[1] * closed[1]).squareRoot()) <= 1e-13 * d)

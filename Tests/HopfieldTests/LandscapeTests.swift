@@ -66,13 +66,13 @@ private func twoNeurons(w: Double, gain: Double, tau: Double = 1) throws -> Hopf
             #expect(abs(closed.kappaX - numeric.kappaX) <= 1e-6 * scale, "\(kind): \(closed.kappaX) vs \(numeric.kappaX)")
             #expect(abs(closed.kappaG - numeric.kappaG) <= 1e-6 * scale)
             #expect(abs(closed.laplacianEnergy - numeric.laplacianEnergy) <= 1e-4 * scale, "\(kind): \(closed.laplacianEnergy) vs \(numeric.laplacianEnergy)")
-            // The identities of DESIGN.md: kappa_g = (kappa_u + kappa_x)/2 = -Laplace-Beltrami(E).
+            // The identities of Hopfield's EnergyAndGeometry article: kappa_g = (kappa_u + kappa_x)/2 = -Laplace-Beltrami(E).
             #expect(abs(closed.kappaG - (closed.kappaU + closed.kappaX) / 2) <= 1e-13 * scale)
             #expect(abs(closed.kappaG + closed.laplacianEnergy) <= 1e-12 * scale)
         }
     }
 
-    @Test func logisticClosedFormsAreDESIGNs() throws {
+    @Test func logisticClosedFormsAreTheDocumentedOnes() throws {
         let model = try threeUnitModel(.logistic)
         let u = [0.3, -0.5, 0.8], x = model.outputs(u), f = model.velocity(u), lambda = model.activation.gain
         let kappaU = (0..<3).reduce(0.0) { $0 - 1 / (model.capacitances[$1] * model.tau)

@@ -109,7 +109,7 @@ import TestSupport
     }
 
     @Test func cStarNearCriticalityFollowsItsAsymptote() throws {
-        // 1 - c* ~ 2 (chi_1 - 1) / (q* chi_2) as chi_1 -> 1+ (DESIGN.md section 2), with a
+        // 1 - c* ~ 2 (chi_1 - 1) / (q* chi_2) as chi_1 -> 1+ (MeanField's Conventions article), with a
         // relative correction O(chi_1 - 1); and xi_c ~ 1/(chi_1 - 1). At epsilon = 1e-6 the plain
         // c-form f(c) - c would leave 1 - c* with ~1e-3 relative noise (1e-16 / (1 - chi_c)); the
         // delta-form polish keeps it exact.

@@ -4,7 +4,7 @@ import Testing
 
 @Suite struct ResidualTests {
     @Test func circlesAnode3MatchesTheReferenceChecksums() {
-        // DESIGN.md section 4's checksums of a correct port (also printed by
+        // The checksums of a correct port (Residual's CirclesAnode3 article; also printed by
         // Benchmarks/anchors/circles_anode3.py, an independent stdlib-Python implementation).
         let (inputs, labels) = ResidualProblem.circlesAnode3.data()
         #expect(inputs.count == 3000 && labels.count == 1000 && labels[0] == 0 && labels[1] == 1)

@@ -1,7 +1,7 @@
 import Foundation
 import RunOutput
 
-/// One headline experiment of DESIGN.md section 7: the runs that make its data and the notebook
+/// One headline experiment (`neurodyn reproduce NAME`, README "Two commands"): the runs that make its data and the notebook
 /// that plots them (each figure saved as a PNG when the notebook is executed).
 struct Recipe: Sendable {
     let name: String
