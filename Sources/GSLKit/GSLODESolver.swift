@@ -63,6 +63,8 @@ public enum ODEError: InvalidParameterReporting {
     /// past ten times its start, chasing a finite-time singularity): the component of largest
     /// magnitude and its value.
     case diverged(t: Double, component: Int, value: Double)
+    /// The vector field or its Jacobian threw: its error, unchanged.
+    case fieldFailed(any Error)
 
     /// Invalid settings are the caller's; the rest are failures of the solve.
     public var isUsageError: Bool { if case .invalid = self { true } else { false } }
@@ -77,6 +79,7 @@ public enum ODEError: InvalidParameterReporting {
             "the step size fell to \(step) at t = \(t), below 1e-12 of the interval: the field is too stiff or too large here for these tolerances"
         case .diverged(let t, let component, let value):
             "the state diverged near t = \(t): component \(component + 1) reached \(value) and the step size underflowed chasing it"
+        case .fieldFailed(let error): "\(error)"
         }
     }
 }
@@ -120,7 +123,7 @@ public struct GSLODESolver: Sendable, Equatable {
     /// goes one accepted step at a time (`gsl_odeiv2_evolve_apply`) and `observe(t, y)` sees the
     /// start and the end of every accepted step (for dense output).
     public func solve(_ system: ODESystem, from y0: [Double], times: [Double],
-                      observe: ((Double, UnsafeBufferPointer<Double>) -> Void)? = nil) throws -> ODESolution {
+                      observe: ((Double, UnsafeBufferPointer<Double>) -> Void)? = nil) throws(ODEError) -> ODESolution {
         installGSLErrorHandler()
         let n = system.dimension
         try validate(system: system, y0: y0, times: times)
@@ -128,7 +131,7 @@ public struct GSLODESolver: Sendable, Equatable {
 
         final class Context {
             let system: ODESystem
-            var error: (any Error)?
+            var error: ODEError?
             var evaluations = 0, jacobians = 0
             init(_ system: ODESystem) { self.system = system }
         }
@@ -141,9 +144,12 @@ public struct GSLODESolver: Sendable, Equatable {
             let out = UnsafeMutableBufferPointer(start: dydt, count: n)
             do {
                 try context.system.field(t, UnsafeBufferPointer(start: y, count: n), out)
-                if let bad = out.firstIndex(where: { !$0.isFinite }) { throw ODEError.nonFinite(t: t, component: bad) }
             } catch {
-                context.error = error
+                context.error = .fieldFailed(error)
+                return Int32(GSL_EBADFUNC)
+            }
+            if let bad = out.firstIndex(where: { !$0.isFinite }) {
+                context.error = .nonFinite(t: t, component: bad)
                 return Int32(GSL_EBADFUNC)
             }
             return Int32(GSL_SUCCESS)
@@ -157,68 +163,68 @@ public struct GSLODESolver: Sendable, Equatable {
                                              UnsafeMutableBufferPointer(start: dfdy, count: n * n),
                                              UnsafeMutableBufferPointer(start: dfdt, count: n))
             } catch {
-                context.error = error
+                context.error = .fieldFailed(error)
                 return Int32(GSL_EBADFUNC)
             }
             return Int32(GSL_SUCCESS)
         }
         var gslSystem = gsl_odeiv2_system(function: function, jacobian: system.jacobian == nil ? nil : jacobian,
                                           dimension: n, params: params)
-        return try withExtendedLifetime(context) {
-            guard let stepType = stepper.stepType else {
-                throw ODEError.invalidParameter(name: "stepper", reason: "GSL has no stepper named '\(stepper.rawValue)'")
-            }
-            guard let driver = gsl_odeiv2_driver_alloc_y_new(&gslSystem, stepType,
-                                                              forward ? initialStep : -initialStep, atol, rtol) else {
-                throw ODEError.gsl(GSLError(status: Int32(GSL_ENOMEM), reason: "cannot allocate the \(stepper) driver"), t: times[0])
-            }
-            defer { gsl_odeiv2_driver_free(driver) }
-            var y = y0, t = times[0]
-            var states = y0
-            states.reserveCapacity(n * times.count)
-            y.withUnsafeBufferPointer { observe?(t, $0) }
-            for k in 1..<times.count {
-                // Evolve steps as gsl_odeiv2_driver_apply takes them (the same bits), counting
-                // accepted steps per output interval, and stopping (GSL_ENOPROG) after 1000
-                // steps in a row below 1e-12 of the interval: the pace of a field too stiff or
-                // too large to cross it (10^12 steps), which max-steps would wait out ever slower
-                // (a stiff start resolved by an implicit stepper takes a few dozen, then grows).
-                let smallestStep = 1e-12 * abs(times[k] - times[k - 1])
-                var status: Int32 = 0, steps = 0, tinySteps = 0
-                let d = driver.pointee
-                while t != times[k] && status == 0 {
-                    status = gsl_odeiv2_evolve_apply(d.e, d.c, d.s, d.sys, &t, times[k], &driver.pointee.h, &y)
-                    guard status == 0 else { break }
-                    steps += 1
-                    if let observe { y.withUnsafeBufferPointer { observe(t, $0) } }
-                    guard t != times[k] else { break }
-                    tinySteps = abs(driver.pointee.h) < smallestStep ? tinySteps + 1 : 0
-                    if steps >= maxSteps { status = Int32(GSL_EMAXITER) } else if tinySteps >= 1000 { status = Int32(GSL_ENOPROG) }
-                }
-                if let error = context.error { throw error }
-                if status == Int32(GSL_EMAXITER) { throw ODEError.maxSteps(maxSteps, t: times[k]) }
-                do throws(GSLError) { try check(status) } catch {
-                    // A failure with a huge state, or a step size shrunk to nothing while the state
-                    // grew tenfold, is a blow-up (a finite-time singularity) the steps chased.
-                    let stepCollapsed = abs(driver.pointee.h) < 1e-10 * max(1, abs(t)) || status == Int32(GSL_ENOPROG)
-                    let start = y0.reduce(0) { max($0, abs($1)) }
-                    if let (component, value) = y.enumerated().max(by: { abs($0.element) < abs($1.element) }),
-                       stepCollapsed && abs(value) > 10 * (1 + start) || !(abs(value) < 1e100) {
-                        throw ODEError.diverged(t: t, component: component, value: value)
-                    }
-                    if stepCollapsed { throw ODEError.stepSizeCollapsed(t: t, step: abs(driver.pointee.h)) }
-                    throw ODEError.gsl(error, t: t)
-                }
-                states.append(contentsOf: y)
-            }
-            let evolve = driver.pointee.e.pointee
-            return ODESolution(dimension: n, times: times, states: states, acceptedSteps: Int(evolve.count),
-                               rejectedSteps: Int(evolve.failed_steps), fieldEvaluations: context.evaluations,
-                               jacobianEvaluations: context.jacobians)
+        // The C callbacks reach the context through an unretained pointer: keep it alive to the end.
+        defer { withExtendedLifetime(context) {} }
+        guard let stepType = stepper.stepType else {
+            throw ODEError.invalidParameter(name: "stepper", reason: "GSL has no stepper named '\(stepper.rawValue)'")
         }
+        guard let driver = gsl_odeiv2_driver_alloc_y_new(&gslSystem, stepType,
+                                                          forward ? initialStep : -initialStep, atol, rtol) else {
+            throw ODEError.gsl(GSLError(status: Int32(GSL_ENOMEM), reason: "cannot allocate the \(stepper) driver"), t: times[0])
+        }
+        defer { gsl_odeiv2_driver_free(driver) }
+        var y = y0, t = times[0]
+        var states = y0
+        states.reserveCapacity(n * times.count)
+        y.withUnsafeBufferPointer { observe?(t, $0) }
+        for k in 1..<times.count {
+            // Evolve steps as gsl_odeiv2_driver_apply takes them (the same bits), counting
+            // accepted steps per output interval, and stopping (GSL_ENOPROG) after 1000
+            // steps in a row below 1e-12 of the interval: the pace of a field too stiff or
+            // too large to cross it (10^12 steps), which max-steps would wait out ever slower
+            // (a stiff start resolved by an implicit stepper takes a few dozen, then grows).
+            let smallestStep = 1e-12 * abs(times[k] - times[k - 1])
+            var status: Int32 = 0, steps = 0, tinySteps = 0
+            let d = driver.pointee
+            while t != times[k] && status == 0 {
+                status = gsl_odeiv2_evolve_apply(d.e, d.c, d.s, d.sys, &t, times[k], &driver.pointee.h, &y)
+                guard status == 0 else { break }
+                steps += 1
+                if let observe { y.withUnsafeBufferPointer { observe(t, $0) } }
+                guard t != times[k] else { break }
+                tinySteps = abs(driver.pointee.h) < smallestStep ? tinySteps + 1 : 0
+                if steps >= maxSteps { status = Int32(GSL_EMAXITER) } else if tinySteps >= 1000 { status = Int32(GSL_ENOPROG) }
+            }
+            if let error = context.error { throw error }
+            if status == Int32(GSL_EMAXITER) { throw ODEError.maxSteps(maxSteps, t: times[k]) }
+            do throws(GSLError) { try check(status) } catch {
+                // A failure with a huge state, or a step size shrunk to nothing while the state
+                // grew tenfold, is a blow-up (a finite-time singularity) the steps chased.
+                let stepCollapsed = abs(driver.pointee.h) < 1e-10 * max(1, abs(t)) || status == Int32(GSL_ENOPROG)
+                let start = y0.reduce(0) { max($0, abs($1)) }
+                if let (component, value) = y.enumerated().max(by: { abs($0.element) < abs($1.element) }),
+                   stepCollapsed && abs(value) > 10 * (1 + start) || !(abs(value) < 1e100) {
+                    throw ODEError.diverged(t: t, component: component, value: value)
+                }
+                if stepCollapsed { throw ODEError.stepSizeCollapsed(t: t, step: abs(driver.pointee.h)) }
+                throw ODEError.gsl(error, t: t)
+            }
+            states.append(contentsOf: y)
+        }
+        let evolve = driver.pointee.e.pointee
+        return ODESolution(dimension: n, times: times, states: states, acceptedSteps: Int(evolve.count),
+                           rejectedSteps: Int(evolve.failed_steps), fieldEvaluations: context.evaluations,
+                           jacobianEvaluations: context.jacobians)
     }
 
-    private func validate(system: ODESystem, y0: [Double], times: [Double]) throws {
+    private func validate(system: ODESystem, y0: [Double], times: [Double]) throws(ODEError) {
         guard system.dimension >= 1, y0.count == system.dimension else {
             throw ODEError.invalidParameter(name: "y0", reason: "has \(y0.count) values for a system of dimension \(system.dimension)")
         }

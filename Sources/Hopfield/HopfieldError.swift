@@ -27,6 +27,7 @@ public enum HopfieldError: InvalidParameterReporting, Equatable {
     /// Maps a solver's error: its invalid settings are usage errors, the rest runtime failures.
     static func from(_ error: any Error) -> HopfieldError {
         if let error = error as? HopfieldError { return error }
+        if case .fieldFailed(let inner)? = error as? ODEError { return from(inner) }
         if case .invalid(let parameter)? = error as? ODEError { return .invalid(parameter) }
         if let error = error as? ODEError, case .diverged = error {
             return .failed("\(error) (unit states u; with unbounded units (exp, identity) positive feedback through W can outgrow the leak -u/tau, so the flow has no bounded attractor from this start)")

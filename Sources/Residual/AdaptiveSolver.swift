@@ -93,10 +93,8 @@ public enum AdaptiveSolver: Sendable, Equatable {
                 throw .maxStepsExceeded("\(n) steps reached before t = \(t); raise max-steps or the tolerances")
             } catch ODEError.invalid(let parameter) {
                 throw .invalid(parameter)
-            } catch let error as ODEError {
-                if case .stepSizeCollapsed = error { throw .stepSizeUnderflow("GSL \(solver.stepper): \(error)") }
-                throw .solverFailed("GSL \(solver.stepper): \(error)")
             } catch {
+                if case .stepSizeCollapsed = error { throw .stepSizeUnderflow("GSL \(solver.stepper): \(error)") }
                 throw .solverFailed("GSL \(solver.stepper): \(error)")
             }
         }

@@ -148,6 +148,32 @@ import Testing
 }
 
 @Suite struct ODEFailureTests {
+    struct FieldRefusal: Error, Equatable { let t: Double }
+
+    /// The solve throws ODEError alone (typed): an error the field throws comes back inside
+    /// fieldFailed, unchanged, and a non-finite value as nonFinite with its component.
+    @Test func theFieldsOwnErrorComesBackUnchanged() throws {
+        let refusing = ODESystem(dimension: 2) { t, _, dydt in
+            if t > 0.5 { throw FieldRefusal(t: 0.5) }
+            (dydt[0], dydt[1]) = (1, 1)
+        }
+        do {
+            _ = try GSLODESolver(stepper: .rk8pd).solve(refusing, from: [0, 0], times: [0, 1])
+            Issue.record("the solve went past the field's refusal")
+        } catch {
+            guard case .fieldFailed(let inner) = error else { Issue.record("expected fieldFailed, got \(error)"); return }
+            #expect(inner as? FieldRefusal == FieldRefusal(t: 0.5))
+        }
+        let infinite = ODESystem(dimension: 2) { t, _, dydt in (dydt[0], dydt[1]) = (1, t > 0.5 ? .infinity : 1) }
+        do {
+            _ = try GSLODESolver(stepper: .rkck).solve(infinite, from: [0, 0], times: [0, 1])
+            Issue.record("the solve accepted an infinite derivative")
+        } catch {
+            guard case .nonFinite(_, let component) = error else { Issue.record("expected nonFinite, got \(error)"); return }
+            #expect(component == 1)
+        }
+    }
+
     @Test func aStepSizeCollapseOnABoundedStateIsNamedAtOnce() throws {
         // y' = -1e20 (y - 1): an explicit stepper must stay below h ~ 3e-20 for stability, so
         // reaching t = 1 would take ~1e20 steps. It stops where h < 1e-12 of the interval,
