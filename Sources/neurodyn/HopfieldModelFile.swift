@@ -71,8 +71,3 @@ struct HopfieldModelOption: ParsableArguments {
                           capacitances: capacitances)
     }
 }
-
-/// Rows of n values as a JSON list of lists.
-func jsonRows(_ values: [Double], width n: Int) -> JSONValue {
-    .array(stride(from: 0, to: values.count, by: n).map { .numbers(Array(values[$0 ..< $0 + n])) })
-}
