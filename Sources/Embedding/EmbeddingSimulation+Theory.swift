@@ -111,6 +111,8 @@ private struct Key: Hashable {
     init(_ q11: Double, _ q22: Double, _ c: Double) {
         values = [q11, q22, c].map { value in
             guard value != 0 else { return 0 }
+            // Non-finite lengths get keys of their own; the recursions then refuse them by name.
+            guard value.isFinite else { return Int64(bitPattern: value.bitPattern) }
             let exponent = value.exponent
             return Int64((value / Double(sign: .plus, exponent: exponent, significand: 1) * 1e11).rounded()) &* 4096 &+ Int64(exponent)
         }

@@ -153,16 +153,23 @@ public struct EmbeddingSimulation: Sendable {
         let frameSeed = SplitMix64.derive(base: seed, index: .max)
         let stride = Quantity.allCases.count + separations.count, depth = network.depth
         let storage = SharedResults<Double>(repeating: 0, count: networks * depth * stride)
+        let failures = SharedResults<MeanFieldError?>(repeating: nil, count: networks)
         let simulation = self
         parallelTasks(count: networks, threads: threads, progress: progress) { n in
             let member = members?[n] ?? n
-            let input = try! simulation.input(network: member, frameSeed: frameSeed)
+            let input: NetworkInput
+            do throws(MeanFieldError) { input = try simulation.input(network: member, frameSeed: frameSeed) } catch {
+                failures[n] = error
+                return
+            }
             var reference: [PointReference] = []
             simulation.network.forward(network: member, seed: seed, input: input, sampling: simulation.sampling, lengthsOnly: true) { layer, _, h in
                 let measured = simulation.measure(h: h, width: simulation.network.widths[layer - 1], reference: &reference)
                 for (q, value) in measured.enumerated() { storage[(n * depth + layer - 1) * stride + q] = value }
             }
         }
+        // A network whose input could not be placed (its error, in network order) fails the run.
+        if let failure = failures.array.lazy.compactMap({ $0 }).first { throw failure }
         return try Result(networks: networks, depth: depth, separations: separations, values: storage.array)
     }
 

@@ -46,6 +46,13 @@ public struct InputManifold: Sendable, Equatable {
     /// Columns per point in a network batch: the point, its k tangents, its k(k+1)/2 second derivatives.
     public var columnsPerPoint: Int { 1 + dimension + dimension * (dimension + 1) / 2 }
 
+    /// The largest ellipse ratio (and the inverse of the smallest), helix height, plane half-width
+    /// and data coordinate: beyond 1e8 the point's length varies along the manifold by more than
+    /// double precision resolves (1e16), the helix and the patch are their limits to rounding,
+    /// and the curvature's products of squared lengths (1e8^8 = 1e64 here) approach double's range,
+    /// which the unit normalisation sqrt(1 + h^2) leaves past 1e154.
+    public static let shapeParameterLimit = 1e8
+
     public init(shape: Shape, points: Int) throws(MeanFieldError) {
         guard points >= 1, points <= 1 << 16 else {
             throw .invalidParameter(name: "points", reason: "must be between 1 and 65536, got \(points)")
@@ -56,16 +63,19 @@ public struct InputManifold: Sendable, Equatable {
             guard (1...3).contains(k) else { throw .invalidParameter(name: "k", reason: "great spheres have k = 1, 2 or 3, got \(k)") }
             (dimension, frameDimension, isClosedCurve) = (k, k + 1, k == 1)
         case .ellipse(let ratio):
-            guard ratio.isFinite, ratio > 0 else { throw .invalidParameter(name: "ratio", reason: "must be finite and > 0, got \(ratio)") }
+            let range = (1 / Self.shapeParameterLimit)...Self.shapeParameterLimit
+            guard range.contains(ratio) else {
+                throw .invalidParameter(name: "ratio", reason: "must lie in [1e-8, 1e8] (q along the curve varies by ratio^2), got \(ratio)")
+            }
             (dimension, frameDimension, isClosedCurve) = (1, 2, true)
         case .helix(let height, let turns):
-            guard height.isFinite, height >= 0, turns >= 1, turns <= 1000 else {
-                throw .invalidParameter(name: "helix", reason: "height must be finite and >= 0, turns in 1...1000")
+            guard (0...Self.shapeParameterLimit).contains(height), turns >= 1, turns <= 1000 else {
+                throw .invalidParameter(name: "helix", reason: "height must lie in [0, 1e8] and turns in 1...1000, got height \(height), turns \(turns)")
             }
             (dimension, frameDimension, isClosedCurve) = (1, 4, true)
         case .planePatch(let halfWidth):
-            guard halfWidth.isFinite, halfWidth > 0 else {
-                throw .invalidParameter(name: "half-width", reason: "must be finite and > 0, got \(halfWidth)")
+            guard halfWidth > 0, halfWidth <= Self.shapeParameterLimit else {
+                throw .invalidParameter(name: "half-width", reason: "must lie in (0, 1e8], got \(halfWidth)")
             }
             (dimension, frameDimension, isClosedCurve) = (2, 3, false)
         case .polyline:
@@ -101,6 +111,10 @@ public struct InputManifold: Sendable, Equatable {
         }
         if let bad = data.firstIndex(where: { !$0.isFinite }) {
             throw .invalidParameter(name: "data", reason: "value \(bad % d) of point \(bad / d) is not finite")
+        }
+        // The point's squared length and the curvature's products of squares must stay inside double's range.
+        if let bad = data.firstIndex(where: { abs($0) > Self.shapeParameterLimit }) {
+            throw .invalidParameter(name: "data", reason: "value \(bad % d) of point \(bad / d) is \(data[bad]): coordinates must lie within +-1e8 (rescale the data)")
         }
         let step = closed ? 2 * Double.pi / Double(count) : 1 / Double(count - 1)
         func value(_ p: Int, _ j: Int) -> Double { data[((p % count + count) % count) * d + j] }

@@ -144,6 +144,24 @@ import Testing
     @Test func badInputIsRefusedWithTheParameterNamed() throws {
         #expect(throws: MeanFieldError.self) { try InputManifold(shape: .greatSphere(k: 4), points: 10) }
         #expect(throws: MeanFieldError.self) { try InputManifold(shape: .ellipse(ratio: .nan), points: 10) }
+        // Shapes whose lengths or curvature products would leave double's range are refused by
+        // name (ellipse:1e300 used to crash the predictions on a NaN length; plane:1e200
+        // normalised every point to zero), and at the limit they still build.
+        let limit = InputManifold.shapeParameterLimit
+        for (shape, name) in [(InputManifold.Shape.ellipse(ratio: 10 * limit), "ratio"), (.ellipse(ratio: 0.1 / limit), "ratio"),
+                              (.helix(height: 10 * limit, turns: 2), "helix"), (.planePatch(halfWidth: 10 * limit), "half-width")] {
+            #expect { try InputManifold(shape: shape, points: 10) } throws: { error in
+                guard case MeanFieldError.invalid(let parameter) = error else { return false }
+                return parameter.name == name
+            }
+        }
+        for shape in [InputManifold.Shape.ellipse(ratio: limit), .ellipse(ratio: 1 / limit), .helix(height: limit, turns: 2), .planePatch(halfWidth: limit)] {
+            _ = try InputManifold(shape: shape, points: 10)
+        }
+        #expect { try InputManifold(polyline: [10 * limit, 0, 0, 1, -1, 0, 0, -1], dimension: 2, closed: true) } throws: { error in
+            guard case MeanFieldError.invalid(let parameter) = error else { return false }
+            return parameter.name == "data" && parameter.reason.contains("1e8")
+        }
         let network = try RandomNetwork(activation: .tanh, sigmaW2: 2, sigmaB2: 0.1, widths: [2, 2])
         let sphere = try InputManifold(shape: .greatSphere(k: 2), points: 10)
         #expect { try EmbeddingSimulation(network: network, manifold: sphere, length: 1, networks: 3) } throws: { error in

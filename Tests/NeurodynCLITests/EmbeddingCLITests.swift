@@ -113,6 +113,10 @@ import Testing
         (["--manifold", "ellipse:x"], "manifold"),
         (["--placement", "first-layer", "--q", "0.05"], "q"),
         (["--manifold", "data:/nonexistent/file"], "manifold"),
+        // Shapes past double's range crashed (a NaN length reached an integer conversion): now refused by name.
+        (["--manifold", "ellipse:1e300", "--q", "1"], "invalid ratio"),
+        (["--manifold", "helix:1e308:2", "--q", "1"], "invalid helix"),
+        (["--manifold", "plane:1e200", "--q", "1"], "invalid half-width"),
     ])
     func badManifoldOptionsExit64(extra: [String], parameter: String) throws {
         let result = try CLI.run(["embedding", "conformality", "--activation", "tanh", "--sigma-w2", "2", "--sigma-b2", "0.09",
