@@ -98,35 +98,32 @@ public struct ODESolution: Sendable {
     public func state(_ k: Int) -> ArraySlice<Double> { states[k * dimension ..< (k + 1) * dimension] }
 }
 
-/// An adaptive solve by one of GSL's steppers with the standard error control
-/// |err_i| <= atol + rtol |y_i| (`gsl_odeiv2_control_y_new`), landing exactly on every output time
-/// (`gsl_odeiv2_driver_apply`). A value with defaults, in the manner of diffrax's solvers:
-/// `GSLODESolver(stepper: .msbdf, rtol: 1e-10).solve(system, from: y0, times: [0, 1, 2])`.
+/// An adaptive solve by one of GSL's steppers, landing exactly on every output time
+/// (`gsl_odeiv2_evolve_apply` stepped as `gsl_odeiv2_driver_apply` steps it), with the step sizes
+/// chosen by a ``StepSizeController`` passed beside it (the standard control
+/// |err_i| <= atol + rtol |y_i|, `gsl_odeiv2_control_y_new`). A value, in the manner of diffrax's
+/// solvers: `GSLODESolver(stepper: .msbdf).solve(system, from: y0, times: [0, 1, 2],
+/// controller: StepSizeController(rtol: 1e-10, atol: 1e-10))`.
 public struct GSLODESolver: Sendable, Equatable {
     public var stepper: GSLStepper
-    public var rtol: Double
-    public var atol: Double
-    /// The first trial step (its sign follows the direction of the output times).
-    public var initialStep: Double
-    public var maxSteps: Int
 
-    public init(stepper: GSLStepper = .rk8pd, rtol: Double = 1e-8, atol: Double = 1e-8,
-                initialStep: Double = 1e-3, maxSteps: Int = 1_000_000) {
+    public init(stepper: GSLStepper = .rk8pd) {
         self.stepper = stepper
-        self.rtol = rtol
-        self.atol = atol
-        self.initialStep = initialStep
-        self.maxSteps = maxSteps
     }
 
-    /// Integrates from y(times[0]) = y0 through the monotone `times`. With `observe`, the solve
-    /// goes one accepted step at a time (`gsl_odeiv2_evolve_apply`) and `observe(t, y)` sees the
-    /// start and the end of every accepted step (for dense output).
-    public func solve(_ system: ODESystem, from y0: [Double], times: [Double],
+    /// The first trial step when the controller leaves it to the solver.
+    public static let defaultInitialStep = 1e-3
+
+    /// Integrates from y(times[0]) = y0 through the monotone `times`, restarting at the
+    /// controller's breakpoints. With `observe`, `observe(t, y)` sees the start, the end of every
+    /// accepted step and each restart (for dense output).
+    public func solve(_ system: ODESystem, from y0: [Double], times: [Double], controller: StepSizeController,
                       observe: ((Double, UnsafeBufferPointer<Double>) -> Void)? = nil) throws(ODEError) -> ODESolution {
         installGSLErrorHandler()
         let n = system.dimension
         try validate(system: system, y0: y0, times: times)
+        do { try controller.validate() } catch { throw .invalid(error) }
+        let initialStep = controller.initialStep ?? Self.defaultInitialStep
         let forward = times.count < 2 || times[times.count - 1] >= times[0]
 
         final class Context {
@@ -176,51 +173,66 @@ public struct GSLODESolver: Sendable, Equatable {
             throw ODEError.invalidParameter(name: "stepper", reason: "GSL has no stepper named '\(stepper.rawValue)'")
         }
         guard let driver = gsl_odeiv2_driver_alloc_y_new(&gslSystem, stepType,
-                                                          forward ? initialStep : -initialStep, atol, rtol) else {
+                                                          forward ? initialStep : -initialStep, controller.atol, controller.rtol) else {
             throw ODEError.gsl(GSLError(status: Int32(GSL_ENOMEM), reason: "cannot allocate the \(stepper) driver"), t: times[0])
         }
         defer { gsl_odeiv2_driver_free(driver) }
         var y = y0, t = times[0]
         var states = y0
         states.reserveCapacity(n * times.count)
+        // Accepted steps are counted here, one per successful gsl_odeiv2_evolve_apply (the
+        // evolve's own count also counts attempts a stepper could not complete); rejected ones
+        // are the evolve's failed_steps, kept across restarts (gsl_odeiv2_driver_reset zeroes them).
+        var (accepted, rejected) = (0, 0)
         y.withUnsafeBufferPointer { observe?(t, $0) }
         for k in 1..<times.count {
-            // Evolve steps as gsl_odeiv2_driver_apply takes them (the same bits), counting
-            // accepted steps per output interval, and stopping (GSL_ENOPROG) after 1000
-            // steps in a row below 1e-12 of the interval: the pace of a field too stiff or
-            // too large to cross it (10^12 steps), which max-steps would wait out ever slower
-            // (a stiff start resolved by an implicit stepper takes a few dozen, then grows).
-            let smallestStep = 1e-12 * abs(times[k] - times[k - 1])
-            var status: Int32 = 0, steps = 0, tinySteps = 0
-            let d = driver.pointee
-            while t != times[k] && status == 0 {
-                status = gsl_odeiv2_evolve_apply(d.e, d.c, d.s, d.sys, &t, times[k], &driver.pointee.h, &y)
-                guard status == 0 else { break }
-                steps += 1
-                if let observe { y.withUnsafeBufferPointer { observe(t, $0) } }
-                guard t != times[k] else { break }
-                tinySteps = abs(driver.pointee.h) < smallestStep ? tinySteps + 1 : 0
-                if steps >= maxSteps { status = Int32(GSL_EMAXITER) } else if tinySteps >= 1000 { status = Int32(GSL_ENOPROG) }
-            }
-            if let error = context.error { throw error }
-            if status == Int32(GSL_EMAXITER) { throw ODEError.maxSteps(maxSteps, t: times[k]) }
-            do throws(GSLError) { try check(status) } catch {
-                // A failure with a huge state, or a step size shrunk to nothing while the state
-                // grew tenfold, is a blow-up (a finite-time singularity) the steps chased.
-                let stepCollapsed = abs(driver.pointee.h) < 1e-10 * max(1, abs(t)) || status == Int32(GSL_ENOPROG)
-                let start = y0.reduce(0) { max($0, abs($1)) }
-                if let (component, value) = y.enumerated().max(by: { abs($0.element) < abs($1.element) }),
-                   stepCollapsed && abs(value) > 10 * (1 + start) || !(abs(value) < 1e100) {
-                    throw ODEError.diverged(t: t, component: component, value: value)
+            for (start, end) in controller.pieces(from: times[k - 1], to: times[k]) {
+                if t != start {
+                    // Past a breakpoint: restart as at the start, from the first trial step, keeping the counts.
+                    rejected += Int(driver.pointee.e.pointee.failed_steps)
+                    do throws(GSLError) { try check(gsl_odeiv2_driver_reset_hstart(driver, forward ? initialStep : -initialStep)) } catch {
+                        throw ODEError.gsl(error, t: t)
+                    }
+                    t = start
+                    y.withUnsafeBufferPointer { observe?(t, $0) }
                 }
-                if stepCollapsed { throw ODEError.stepSizeCollapsed(t: t, step: abs(driver.pointee.h)) }
-                throw ODEError.gsl(error, t: t)
+                // Evolve steps as gsl_odeiv2_driver_apply takes them (the same bits), counting
+                // accepted steps per piece, and stopping (GSL_ENOPROG) after 1000 steps in a
+                // row below 1e-12 of the piece: the pace of a field too stiff or too large to
+                // cross it (10^12 steps), which max-steps would wait out ever slower (a stiff
+                // start resolved by an implicit stepper takes a few dozen, then grows).
+                let smallestStep = 1e-12 * abs(end - start)
+                var status: Int32 = 0, steps = 0, tinySteps = 0
+                let d = driver.pointee
+                while t != end && status == 0 {
+                    status = gsl_odeiv2_evolve_apply(d.e, d.c, d.s, d.sys, &t, end, &driver.pointee.h, &y)
+                    guard status == 0 else { break }
+                    steps += 1
+                    accepted += 1
+                    if let observe { y.withUnsafeBufferPointer { observe(t, $0) } }
+                    guard t != end else { break }
+                    tinySteps = abs(driver.pointee.h) < smallestStep ? tinySteps + 1 : 0
+                    if steps >= controller.maxSteps { status = Int32(GSL_EMAXITER) } else if tinySteps >= 1000 { status = Int32(GSL_ENOPROG) }
+                }
+                if let error = context.error { throw error }
+                if status == Int32(GSL_EMAXITER) { throw ODEError.maxSteps(controller.maxSteps, t: end) }
+                do throws(GSLError) { try check(status) } catch {
+                    // A failure with a huge state, or a step size shrunk to nothing while the state
+                    // grew tenfold, is a blow-up (a finite-time singularity) the steps chased.
+                    let stepCollapsed = abs(driver.pointee.h) < 1e-10 * max(1, abs(t)) || status == Int32(GSL_ENOPROG)
+                    let size = y0.reduce(0) { max($0, abs($1)) }
+                    if let (component, value) = y.enumerated().max(by: { abs($0.element) < abs($1.element) }),
+                       stepCollapsed && abs(value) > 10 * (1 + size) || !(abs(value) < 1e100) {
+                        throw ODEError.diverged(t: t, component: component, value: value)
+                    }
+                    if stepCollapsed { throw ODEError.stepSizeCollapsed(t: t, step: abs(driver.pointee.h)) }
+                    throw ODEError.gsl(error, t: t)
+                }
             }
             states.append(contentsOf: y)
         }
-        let evolve = driver.pointee.e.pointee
-        return ODESolution(dimension: n, times: times, states: states, acceptedSteps: Int(evolve.count),
-                           rejectedSteps: Int(evolve.failed_steps), fieldEvaluations: context.evaluations,
+        return ODESolution(dimension: n, times: times, states: states, acceptedSteps: accepted,
+                           rejectedSteps: rejected + Int(driver.pointee.e.pointee.failed_steps), fieldEvaluations: context.evaluations,
                            jacobianEvaluations: context.jacobians)
     }
 
@@ -228,12 +240,6 @@ public struct GSLODESolver: Sendable, Equatable {
         guard system.dimension >= 1, y0.count == system.dimension else {
             throw ODEError.invalidParameter(name: "y0", reason: "has \(y0.count) values for a system of dimension \(system.dimension)")
         }
-        guard rtol > 0, rtol.isFinite else { throw ODEError.invalidParameter(name: "rtol", reason: "must be > 0, got \(rtol)") }
-        guard atol > 0, atol.isFinite else { throw ODEError.invalidParameter(name: "atol", reason: "must be > 0, got \(atol)") }
-        guard initialStep > 0, initialStep.isFinite else {
-            throw ODEError.invalidParameter(name: "initial step", reason: "must be > 0, got \(initialStep)")
-        }
-        guard maxSteps >= 1 else { throw ODEError.invalidParameter(name: "max-steps", reason: "must be >= 1, got \(maxSteps)") }
         guard !stepper.needsJacobian || system.jacobian != nil else {
             throw ODEError.invalidParameter(name: "stepper", reason: "\(stepper) needs the exact Jacobian and the system has none")
         }

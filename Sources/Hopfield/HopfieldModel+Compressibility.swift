@@ -93,7 +93,8 @@ extension HopfieldModel {
     /// Integrates u, the variational matrix M (dM/dt = J M) and Int kappa_u, Int kappa_g together
     /// from u0 over [0, time] (GSL rk8pd), for the Liouville identities
     /// log det D Phi_t = Int kappa_u dt and log vol_g ratio = Int kappa_g dt.
-    public func liouville(u0: [Double], time: Double, solver: GSLODESolver = GSLODESolver(rtol: 1e-11, atol: 1e-11))
+    public func liouville(u0: [Double], time: Double, solver: GSLODESolver = GSLODESolver(),
+                          controller: StepSizeController = StepSizeController(rtol: 1e-11, atol: 1e-11, maxSteps: 1_000_000))
         throws(HopfieldError) -> LiouvilleCheck {
         try requireDimension(u0, "u0")
         guard time > 0, time.isFinite else { throw .invalidParameter(name: "time", reason: "must be > 0, got \(time)") }
@@ -115,7 +116,7 @@ extension HopfieldModel {
         var y0 = u0 + [Double](repeating: 0, count: n * n + 2)
         for i in 0..<n { y0[n + i * n + i] = 1 }
         let end: [Double]
-        do { end = Array(try solver.solve(system, from: y0, times: [0, time]).state(1)) } catch { throw .from(error) }
+        do { end = Array(try solver.solve(system, from: y0, times: [0, time], controller: controller).state(1)) } catch { throw .from(error) }
         let logDet: Double
         do { logDet = try DenseLinearAlgebra.logAbsDeterminant(Array(end[n ..< n + n * n]), n: n) } catch { throw .failed("\(error)") }
         let metricChange = (0..<n).reduce(0.0) { $0 + 0.5 * (log(activation.slope(end[$1])) - log(activation.slope(u0[$1]))) }

@@ -29,11 +29,12 @@ extension HopfieldModel {
 
     /// Integrates the flow from u(times[0]) = u0 (GSL rk8pd by default) and evaluates x and E at
     /// every time.
-    public func trajectory(u0: [Double], times: [Double], solver: GSLODESolver = GSLODESolver(rtol: 1e-10, atol: 1e-10))
+    public func trajectory(u0: [Double], times: [Double], solver: GSLODESolver = GSLODESolver(),
+                           controller: StepSizeController = StepSizeController(rtol: 1e-10, atol: 1e-10, maxSteps: 1_000_000))
         throws(HopfieldError) -> HopfieldTrajectory {
         try requireDimension(u0, "u0")
         let solution: ODESolution
-        do { solution = try solver.solve(flowSystem, from: u0, times: times) } catch { throw .from(error) }
+        do { solution = try solver.solve(flowSystem, from: u0, times: times, controller: controller) } catch { throw .from(error) }
         let x = solution.states.map(activation.value)
         let energy: [Double]? = isSymmetric
             ? x.withUnsafeBufferPointer { x in (0..<times.count).map { k in unsafeEnergy(UnsafeBufferPointer(rebasing: x[k * n ..< (k + 1) * n])) } }
@@ -45,7 +46,8 @@ extension HopfieldModel {
     /// The natural-gradient flow dx/dt = -G(x)^{-1} grad_x E (Halder et al.), G = diag(C_i/sigma'),
     /// integrated in the output coordinates on its own; returns x at `times`. It is the Hopfield
     /// flow seen through x = sigma(u), which the tests check to the solver tolerance.
-    public func naturalGradientFlow(x0: [Double], times: [Double], solver: GSLODESolver = GSLODESolver(rtol: 1e-10, atol: 1e-10))
+    public func naturalGradientFlow(x0: [Double], times: [Double], solver: GSLODESolver = GSLODESolver(),
+                           controller: StepSizeController = StepSizeController(rtol: 1e-10, atol: 1e-10, maxSteps: 1_000_000))
         throws(HopfieldError) -> [Double] {
         try requireSymmetric()
         try requireOutputs(x0, "x0")
@@ -60,7 +62,7 @@ extension HopfieldModel {
                 dxdt[i] = -model.activation.slope(output: x[i]) / model.capacitances[i] * gradient
             }
         }
-        do { return try solver.solve(system, from: x0, times: times).states } catch { throw .from(error) }
+        do { return try solver.solve(system, from: x0, times: times, controller: controller).states } catch { throw .from(error) }
     }
 
     /// Discrete mirror descent on E with mirror map phi: grad phi(x_{k+1}) = grad phi(x_k) - h C^{-1} grad E(x_k),

@@ -5,8 +5,10 @@ import GSLKit
 /// |err_i| <= atol + rtol |y_i|): the explicit embedded Runge-Kutta rkf45, rkck, rk8pd, or the
 /// implicit rk1imp, rk2imp, rk4imp, bsimp, msbdf for stiff fields, which take the exact Jacobian
 /// as a dense matrix of the whole system (so they are offered up to ``implicitDimensionLimit``).
+/// The tolerances, step limit and breakpoints are not the solver's: a `StepSizeController`
+/// goes beside it.
 public enum AdaptiveSolver: Sendable, Equatable {
-    case dopri5(Dopri5)
+    case dopri5
     case gsl(GSLODESolver)
 
     public static let gslSteppers: [GSLStepper] = [.rkf45, .rkck, .rk8pd]
@@ -21,38 +23,24 @@ public enum AdaptiveSolver: Sendable, Equatable {
         return false
     }
 
-    /// ``solve(_:from:t0:t1:observe:)`` restarted at each of `breakpoints` that lies strictly between
-    /// t0 and t1 (either direction), so that no step straddles one; statistics are summed.
-    public func solve(_ f: @escaping (Double, [Double]) -> [Double], jacobian: ((Double, [Double]) -> [Double])? = nil,
-                      from y0: [Double], t0: Double, t1: Double, breakpoints: [Double],
-                      observe: ((Double, [Double], [Double]) -> Void)? = nil,
-                      dense: ((Dopri5.DenseStep) -> Void)? = nil) throws(ResidualError) -> (y: [Double], statistics: Dopri5.Statistics) {
-        let inside = breakpoints.filter { ($0 - t0) * (t1 - t0) > 0 && ($0 - t1) * (t1 - t0) < 0 }
-        let ends = (t1 >= t0 ? inside.sorted() : inside.sorted(by: >)) + [t1]
-        var (y, start, total) = (y0, t0, Dopri5.Statistics())
-        for end in ends {
-            let piece = try solve(f, jacobian: jacobian, from: y, t0: start, t1: end, observe: observe, dense: dense)
-            (y, start) = (piece.y, end)
-            total.evaluations += piece.statistics.evaluations
-            total.accepted += piece.statistics.accepted
-            total.rejected += piece.statistics.rejected
-        }
-        return (y, total)
-    }
-
-    /// Integrates dy/dt = f(t, y) from t0 to t1; `observe(t, y, dy)` sees the start and every
-    /// accepted step's end with its derivative (for GSL the derivative costs one evaluation, counted).
+    /// Integrates dy/dt = f(t, y) from t0 to t1 (either direction) with the steps `controller`
+    /// chooses, restarting at its breakpoints; `observe(t, y, dy)` sees the start of every piece
+    /// and every accepted step's end with its derivative (for GSL the derivative costs one
+    /// evaluation, counted).
     /// Implicit steppers need `jacobian(t, y)`, df/dy dense and row-major; df/dt, which bsimp
     /// uses, is taken by a central difference in t (step 1e-6). `dense` sees Dopri5's continuous
     /// extension of every accepted step (GSL's steppers have none).
     public func solve(_ f: @escaping (Double, [Double]) -> [Double], jacobian: ((Double, [Double]) -> [Double])? = nil,
-                      from y0: [Double], t0: Double, t1: Double,
+                      from y0: [Double], t0: Double, t1: Double, controller: StepSizeController,
                       observe: ((Double, [Double], [Double]) -> Void)? = nil,
                       dense: ((Dopri5.DenseStep) -> Void)? = nil) throws(ResidualError) -> (y: [Double], statistics: Dopri5.Statistics) {
         switch self {
-        case .dopri5(let solver):
-            return try solver.solve(f, from: y0, t0: t0, t1: t1, observe: observe, dense: dense)
+        case .dopri5:
+            return try Dopri5().solve(f, from: y0, t0: t0, t1: t1, controller: controller, observe: observe, dense: dense)
         case .gsl(let solver):
+            do { try controller.validate(smallestRelativeTolerance: StepSizeController.smallestAchievableRelativeTolerance) } catch {
+                throw .invalid(error)
+            }
             var system = ODESystem(dimension: y0.count) { t, y, dydt in
                 let value = f(t, Array(y))
                 for i in value.indices { dydt[i] = value[i] }
@@ -81,7 +69,7 @@ public enum AdaptiveSolver: Sendable, Equatable {
                 }
             }
             do {
-                let solution = try solver.solve(system, from: y0, times: [t0, t1], observe: observer)
+                let solution = try solver.solve(system, from: y0, times: [t0, t1], controller: controller, observe: observer)
                 var statistics = Dopri5.Statistics()
                 statistics.evaluations = solution.fieldEvaluations + extra
                 statistics.accepted = solution.acceptedSteps

@@ -1,3 +1,5 @@
+import GSLKit
+
 /// How the continuous adjoint gets x(t) while it integrates the momentum p = dL/dx backwards
 /// (<doc:Adjoint>: dp/dt = -(df/dx)^T p, p(T) = dL/dx(T), dL/dtheta = Int_0^T p^T df/dtheta dt).
 public enum AdjointMethod: String, Sendable, CaseIterable {
@@ -51,20 +53,22 @@ struct CheckpointTrajectory {
     }
 }
 
-/// Loss and gradient with an adaptive solver (Dopri5 or a GSL stepper) forward over [0, 1] and the continuous adjoint backwards
-/// (solved in s = 1 - t, with the same tolerances). NFE backward counts right-hand sides of
+/// Loss and gradient with an adaptive solver (Dopri5 or a GSL stepper) forward over [0, 1] and
+/// the continuous adjoint backwards (solved in s = 1 - t, with the same controller), both
+/// restarting at the field's knots as well as the controller's breakpoints. NFE backward counts right-hand sides of
 /// the backward ODE (each one vector-Jacobian product, plus one field evaluation for backsolve).
 func continuousLossAndGradient<Field: ResidualField>(field: Field, readout: Readout, inputs: [Double], labels: [Int],
-                                                     solver: AdaptiveSolver, method: AdjointMethod) throws(ResidualError) -> ResidualGradient {
+                                                     solver: AdaptiveSolver, controller: StepSizeController,
+                                                     method: AdjointMethod) throws(ResidualError) -> ResidualGradient {
     let batch = labels.count, n = inputs.count, m = field.parameterCount
     var trajectory = CheckpointTrajectory()
     let keepsStages: Bool
     if case .dopri5 = solver { keepsStages = true } else { keepsStages = false }
-    let breaks = field.breakpoints, backwardBreaks = breaks.map { 1 - $0 }
+    let forwardControl = controller.adding(breakpoints: field.breakpoints), backwardControl = forwardControl.reflected(about: 1)
     try method.requireSupported(by: solver)
     let forwardJacobian: ((Double, [Double]) -> [Double])? = solver.needsJacobian ? { t, x in field.batchJacobian(x, time: t, batch: batch) } : nil
     let forward = try solver.solve({ t, x in field(x, time: t, batch: batch) }, jacobian: forwardJacobian, from: inputs, t0: 0, t1: 1,
-                                   breakpoints: breaks, observe: { t, x, dx in
+                                   controller: forwardControl, observe: { t, x, dx in
         if method == .checkpoint, !keepsStages {
             trajectory.times.append(t)
             trajectory.states.append(x)
@@ -85,7 +89,7 @@ func continuousLossAndGradient<Field: ResidualField>(field: Field, readout: Read
             for i in 0..<n { (rate[i], rate[n + i]) = (-forward.value[i], pull[i]) }
             for i in 0..<m { rate[2 * n + i] = g[i] }
             return rate
-        }, from: forward.y + head.stateGradient + [Double](repeating: 0, count: m), t0: 0, t1: 1, breakpoints: backwardBreaks)
+        }, from: forward.y + head.stateGradient + [Double](repeating: 0, count: m), t0: 0, t1: 1, controller: backwardControl)
     case .checkpoint:
         // z = [p, g]: the Jacobian has J(x)^T blocks in the p rows and df/dtheta(x_i)^T in the g rows.
         let backwardJacobian: ((Double, [Double]) -> [Double])? = solver.needsJacobian
@@ -96,7 +100,7 @@ func continuousLossAndGradient<Field: ResidualField>(field: Field, readout: Read
             let pull = field.pullback(trajectory(1 - s), time: 1 - s, cotangent: p, batch: batch, gradient: &g)
             return pull + g
         }, jacobian: backwardJacobian, from: head.stateGradient + [Double](repeating: 0, count: m), t0: 0, t1: 1,
-           breakpoints: backwardBreaks)
+           controller: backwardControl)
     }
     let fieldGradient = Array(backward.y.suffix(m))
     return ResidualGradient(loss: head.loss, accuracy: head.accuracy, gradient: fieldGradient + head.gradient.flat,

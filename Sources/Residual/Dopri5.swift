@@ -3,32 +3,12 @@ import GSLKit
 /// Dormand-Prince 5(4) with FSAL and an RMS error norm, as torchdiffeq and diffrax use it, so
 /// that NFE compare: err = sqrt(mean_i (e_i / (atol + rtol max(|y0_i|, |y1_i|)))^2), a step is
 /// accepted when err <= 1, and h <- h min(10, max(0.2, 0.9 err^{-1/5})). Steps never pass t1: the
-/// last one is shortened to land on it exactly. Hairer, Norsett & Wanner, Solving ODEs I, II.4-5;
-/// the tableau is ``ExplicitRungeKutta/dopri5``.
+/// last one is shortened to land on it exactly. The tolerances, the step limit, the first step and
+/// the breakpoints come from a `StepSizeController` passed beside the solver (diffrax's manner:
+/// `Dopri5().solve(f, from: y0, t0: 0, t1: 1, controller: StepSizeController(rtol: 1e-6, atol: 1e-6))`).
+/// Hairer, Norsett & Wanner, Solving ODEs I, II.4-5; the tableau is ``ExplicitRungeKutta/dopri5``.
 public struct Dopri5: Sendable, Equatable {
-    public var rtol: Double
-    public var atol: Double
-    public var maxSteps: Int
-
-    public init(rtol: Double = 1e-5, atol: Double = 1e-5, maxSteps: Int = 100_000) throws(ResidualError) {
-        try Self.requireValidControl(rtol: rtol, atol: atol, maxSteps: maxSteps)
-        (self.rtol, self.atol, self.maxSteps) = (rtol, atol, maxSteps)
-    }
-
-    /// The tolerances and step limit an adaptive solve is given, Dopri5's or GSL's: finite
-    /// positive tolerances, rtol not below what float64 can meet, at least one step.
-    static func requireValidControl(rtol: Double, atol: Double, maxSteps: Int) throws(ResidualError) {
-        guard rtol.isFinite, rtol > 0 else { throw .invalidParameter(name: "rtol", reason: "must be finite and > 0, got \(rtol)") }
-        // Below ~1e-15 the error estimate is rounding: the step size shrinks until it underflows.
-        guard rtol >= Self.smallestRelativeTolerance else {
-            throw .invalidParameter(name: "rtol", reason: "must be >= \(Self.smallestRelativeTolerance): float64 (eps = 2.2e-16) cannot meet a smaller relative tolerance, got \(rtol)")
-        }
-        guard atol.isFinite, atol > 0 else { throw .invalidParameter(name: "atol", reason: "must be finite and > 0, got \(atol)") }
-        guard maxSteps >= 1 else { throw .invalidParameter(name: "max-steps", reason: "must be >= 1, got \(maxSteps)") }
-    }
-
-    /// The smallest relative tolerance an adaptive solve is asked for (a few ulp of the state).
-    public static let smallestRelativeTolerance = 1e-15
+    public init() {}
 
     /// The tableau (``ExplicitRungeKutta/dopri5``), read once for the stepping loop.
     static let c = ExplicitRungeKutta.dopri5.nodes
@@ -43,12 +23,34 @@ public struct Dopri5: Sendable, Equatable {
         public var rejected = 0
     }
 
-    /// Integrates dy/dt = f(t, y) from t0 to t1 (either direction). `observe(t, y, dy)` sees the
-    /// start and every accepted step's end with its derivative; `dense` every accepted step's
-    /// continuous extension (``Dopri5/DenseStep``).
-    public func solve(_ f: (Double, [Double]) -> [Double], from y0: [Double], t0: Double, t1: Double,
+    /// Integrates dy/dt = f(t, y) from t0 to t1 (either direction), restarting at the controller's
+    /// breakpoints (`StepSizeController.pieces(from:to:)`); statistics are summed over the
+    /// pieces. `observe(t, y, dy)` sees the start of every piece and every accepted step's end
+    /// with its derivative; `dense` every accepted step's continuous extension
+    /// (``Dopri5/DenseStep``). The controller's rtol must be at least
+    /// `StepSizeController.smallestAchievableRelativeTolerance`.
+    public func solve(_ f: (Double, [Double]) -> [Double], from y0: [Double], t0: Double, t1: Double, controller: StepSizeController,
                       observe: ((Double, [Double], [Double]) -> Void)? = nil,
                       dense: ((DenseStep) -> Void)? = nil) throws(ResidualError) -> (y: [Double], statistics: Statistics) {
+        do { try controller.validate(smallestRelativeTolerance: StepSizeController.smallestAchievableRelativeTolerance) } catch {
+            throw .invalid(error)
+        }
+        var (y, total) = (y0, Statistics())
+        for (start, end) in controller.pieces(from: t0, to: t1) {
+            let piece = try solvePiece(f, from: y, t0: start, t1: end, controller: controller, observe: observe, dense: dense)
+            y = piece.y
+            total.evaluations += piece.statistics.evaluations
+            total.accepted += piece.statistics.accepted
+            total.rejected += piece.statistics.rejected
+        }
+        return (y, total)
+    }
+
+    /// One piece, from t0 to t1 with no breakpoint inside.
+    private func solvePiece(_ f: (Double, [Double]) -> [Double], from y0: [Double], t0: Double, t1: Double, controller: StepSizeController,
+                            observe: ((Double, [Double], [Double]) -> Void)?,
+                            dense: ((DenseStep) -> Void)?) throws(ResidualError) -> (y: [Double], statistics: Statistics) {
+        let (rtol, atol, maxSteps) = (controller.rtol, controller.atol, controller.maxSteps)
         var statistics = Statistics()
         func evaluate(_ t: Double, _ y: [Double]) throws(ResidualError) -> [Double] {
             statistics.evaluations += 1
@@ -63,7 +65,12 @@ public struct Dopri5: Sendable, Equatable {
         var k1 = try evaluate(t, y)
         observe?(t, y, k1)
         guard t1 != t0 else { return (y, statistics) }
-        var h = try initialStep(evaluate, t: t, y: y, dy: k1, span: abs(t1 - t0)) * direction
+        let span = abs(t1 - t0)
+        var h: Double
+        if let first = controller.initialStep { h = Swift.min(first, span) } else {
+            h = try initialStep(evaluate, t: t, y: y, dy: k1, span: span, rtol: rtol, atol: atol)
+        }
+        h *= direction
         while (t1 - t) * direction > 0 {
             guard statistics.accepted + statistics.rejected < maxSteps else {
                 throw .maxStepsExceeded("\(maxSteps) steps reached at t = \(t) of [\(t0), \(t1)] (step \(h)); raise max-steps or the tolerances")
@@ -164,7 +171,7 @@ public struct Dopri5: Sendable, Equatable {
     /// Hairer's starting step (as torchdiffeq's and diffrax's): h0 from the sizes of y and f,
     /// refined by one Euler step's estimate of the second derivative.
     func initialStep(_ evaluate: (Double, [Double]) throws(ResidualError) -> [Double], t: Double, y: [Double], dy: [Double],
-                     span: Double) throws(ResidualError) -> Double {
+                     span: Double, rtol: Double, atol: Double) throws(ResidualError) -> Double {
         let scale = y.map { atol + rtol * abs($0) }
         func rms(_ v: [Double]) -> Double { (zip(v, scale).reduce(0) { $0 + ($1.0 / $1.1) * ($1.0 / $1.1) } / Double(Swift.max(v.count, 1))).squareRoot() }
         let d0 = rms(y), d1 = rms(dy)

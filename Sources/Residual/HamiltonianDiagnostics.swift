@@ -1,3 +1,5 @@
+import GSLKit
+
 /// The adjoint as Hamiltonian mechanics (<doc:Adjoint>): with H(x, p) = p . f(x),
 /// dx/dt = dH/dp = f and dp/dt = -dH/dx = -(df/dx)^T p. For an autonomous field H is constant
 /// along the exact flow, and so is p . dx for any variational solution d(dx)/dt = (df/dx) dx
@@ -23,17 +25,21 @@ public struct HamiltonianDiagnostics: Sendable {
 
 extension HamiltonianDiagnostics {
     /// Solves x and a variational solution dx (dx(0) = the inputs rotated by 90 degrees in
-    /// their plane) forward with `solver`, sets p(1) = dL/dx(1), then integrates (x, p, dx)
-    /// backwards with the same solver, recording H and p . dx at every accepted step.
-    /// H is conserved only for an autonomous field; p . dx for any field.
-    public init<Field: ResidualField>(field: Field, readout: Readout, inputs: [Double], labels: [Int], solver: Dopri5) throws(ResidualError) {
+    /// their plane) forward with `solver` (Dopri5 by default) and `controller`, sets
+    /// p(1) = dL/dx(1), then integrates (x, p, dx) backwards with the same, recording H and p . dx
+    /// at every accepted step; both solves restart at the field's knots. H is conserved only for
+    /// an autonomous field; p . dx for any field.
+    public init<Field: ResidualField>(field: Field, readout: Readout, inputs: [Double], labels: [Int], solver: AdaptiveSolver = .dopri5,
+                                      controller: StepSizeController) throws(ResidualError) {
         let batch = labels.count, n = inputs.count
         var tangent = [Double](repeating: 0, count: n)
-        for i in 0..<batch { (tangent[3 * i], tangent[3 * i + 1]) = (-inputs[3 * i + 1], inputs[3 * i]) }
+        let d = field.dimension
+        for i in 0..<batch { (tangent[d * i], tangent[d * i + 1]) = (-inputs[d * i + 1], inputs[d * i]) }
+        let forwardControl = controller.adding(breakpoints: field.breakpoints)
         let forward = try solver.solve({ t, z in
             let x = Array(z[0..<n]), v = Array(z[n...])
             return field(x, time: t, batch: batch) + field.pushforward(x, time: t, tangent: v, batch: batch)
-        }, from: inputs + tangent, t0: 0, t1: 1)
+        }, from: inputs + tangent, t0: 0, t1: 1, controller: forwardControl)
         let x1 = Array(forward.y[0..<n]), dx1 = Array(forward.y[n...])
         let p1 = readout.loss(x1, labels: labels).stateGradient
         var result = HamiltonianDiagnostics(times: [], hamiltonian: [], pairing: [], forwardEvaluations: forward.statistics.evaluations,
@@ -46,7 +52,7 @@ extension HamiltonianDiagnostics {
             let forward = field.evaluate(x, time: 1 - s, batch: batch)
             return forward.value.map { -$0 } + field.pullback(forward.saved, cotangent: p, batch: batch, scale: 1, gradient: &unused)
                 + field.pushforward(x, time: 1 - s, tangent: v, batch: batch).map { -$0 }
-        }, from: x1 + p1 + dx1, t0: 0, t1: 1) { s, z, _ in
+        }, from: x1 + p1 + dx1, t0: 0, t1: 1, controller: forwardControl.reflected(about: 1)) { s, z, _ in
             let x = Array(z[0..<n])
             result.times.append(1 - s)
             result.hamiltonian.append(dot(z[n..<(2 * n)], field(x, time: 1 - s, batch: batch)))

@@ -18,8 +18,10 @@ public struct FlowMetric: Sendable {
 }
 
 extension ResidualField {
-    /// Integrates [x, M, Int tr J] over [0, 1] from x0 (GSL rk8pd by default).
-    public func flowMetric(at x0: [Double], solver: GSLODESolver = GSLODESolver(stepper: .rk8pd, rtol: 1e-11, atol: 1e-11))
+    /// Integrates [x, M, Int tr J] over [0, 1] from x0 (GSL rk8pd at rtol = atol = 1e-11 by
+    /// default), restarting at the field's knots.
+    public func flowMetric(at x0: [Double], solver: GSLODESolver = GSLODESolver(stepper: .rk8pd),
+                           controller: StepSizeController = StepSizeController(rtol: 1e-11, atol: 1e-11, maxSteps: 1_000_000))
         throws(ResidualError) -> FlowMetric {
         let field = self, d = dimension
         guard x0.count == d, x0.allSatisfy(\.isFinite) else {
@@ -36,7 +38,9 @@ extension ResidualField {
         var y0 = x0 + [Double](repeating: 0, count: d * d + 1)
         for a in 0..<d { y0[d + a * d + a] = 1 }
         let end: [Double]
-        do { end = Array(try solver.solve(system, from: y0, times: [0, 1]).state(1)) } catch {
+        do {
+            end = Array(try solver.solve(system, from: y0, times: [0, 1], controller: controller.adding(breakpoints: breakpoints)).state(1))
+        } catch {
             throw .nonFinite("the variational solve failed: \(error)")
         }
         let m = Array(end[d ..< d + d * d])

@@ -152,7 +152,7 @@ public struct ResidualTraining: Sendable {
     public func evaluate(_ parameters: [Double]) throws(ResidualError) -> (loss: Double, accuracy: Double) {
         let (inputs, labels) = problem.data()
         var piece = labels.count
-        if case .continuous(let solver, _) = route, solver.needsJacobian { piece = batchSize ?? labels.count }
+        if case .continuous(let solver, _, _) = route, solver.needsJacobian { piece = batchSize ?? labels.count }
         var total = (loss: 0.0, accuracy: 0.0)
         for start in stride(from: 0, to: labels.count, by: piece) {
             let end = Swift.min(labels.count, start + piece), weight = Double(end - start) / Double(labels.count)

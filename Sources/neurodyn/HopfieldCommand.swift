@@ -37,7 +37,8 @@ struct StepperOptions: ParsableArguments {
         guard maxSteps >= 1 else { throw ValidationError("invalid max-steps: must be >= 1, got \(maxSteps)") }
     }
 
-    var solver: GSLODESolver { GSLODESolver(stepper: stepper, rtol: rtol, atol: atol, maxSteps: maxSteps) }
+    var solver: GSLODESolver { GSLODESolver(stepper: stepper) }
+    var controller: StepSizeController { StepSizeController(rtol: rtol, atol: atol, maxSteps: maxSteps) }
 }
 
 extension GSLStepper: ExpressibleByArgument {}
@@ -61,8 +62,7 @@ extension HopfieldCommand {
             if !model.isSymmetric {
                 printWarning("W is not symmetric (max |W_ij - W_ji| = \(model.asymmetry)): the flow runs, the energy is not reported")
             }
-            let solver = stepper.solver
-            let path = try model.trajectory(u0: u0, times: times, solver: solver)
+            let path = try model.trajectory(u0: u0, times: times, solver: stepper.solver, controller: stepper.controller)
             let n = model.n
             switch output.format {
             case .json:

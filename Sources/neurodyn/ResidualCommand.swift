@@ -89,14 +89,16 @@ struct RouteOptions: ParsableArguments {
     /// --threads; all cores by default.
     var fieldThreads: Int { threads ?? ProcessInfo.processInfo.activeProcessorCount }
 
+    /// --rtol, --atol and --max-steps of an adaptive solver.
+    var controller: StepSizeController { StepSizeController(rtol: rtol, atol: atol, maxSteps: maxSteps) }
+
     /// The route: the fixed-step scheme with its discrete adjoint, or the adaptive solver with
     /// the continuous adjoint of --method (default per solver: ``GradientRoute/init(_:method:)``).
     func route() throws(ResidualError) -> GradientRoute {
         switch solver {
         case .fixed(let scheme, let steps): .discrete(scheme, steps: steps)
-        case .dopri5: try GradientRoute(.dopri5(Dopri5(rtol: rtol, atol: atol, maxSteps: maxSteps)), method: method?.adjoint)
-        case .gsl(let stepper):
-            try GradientRoute(.gsl(GSLODESolver(stepper: stepper, rtol: rtol, atol: atol, maxSteps: maxSteps)), method: method?.adjoint)
+        case .dopri5: try GradientRoute(.dopri5, controller: controller, method: method?.adjoint)
+        case .gsl(let stepper): try GradientRoute(.gsl(GSLODESolver(stepper: stepper)), controller: controller, method: method?.adjoint)
         }
     }
 }
@@ -210,7 +212,8 @@ extension ResidualCommand {
             let (inputs, labels) = ResidualProblem.circlesAnode3.data()
             let (field, readout) = ResidualProblem.initialParameters()
             let result = try HamiltonianDiagnostics(field: MLPField(parameters: field), readout: Readout(parameters: readout),
-                                                    inputs: inputs, labels: labels, solver: Dopri5(rtol: rtol, atol: atol))
+                                                    inputs: inputs, labels: labels,
+                                                    controller: StepSizeController(rtol: rtol, atol: atol))
             let summary: [(String, JSONValue)] = [
                 ("hamiltonian_drift", .number(result.hamiltonianDrift)), ("pairing_drift", .number(result.pairingDrift)),
                 ("nfe_forward", .int(result.forwardEvaluations)), ("nfe_backward", .int(result.backwardEvaluations))]

@@ -158,7 +158,7 @@ import Testing
             (dydt[0], dydt[1]) = (1, 1)
         }
         do {
-            _ = try GSLODESolver(stepper: .rk8pd).solve(refusing, from: [0, 0], times: [0, 1])
+            _ = try GSLODESolver(stepper: .rk8pd).solve(refusing, from: [0, 0], times: [0, 1], controller: StepSizeController(rtol: 1e-8, atol: 1e-8))
             Issue.record("the solve went past the field's refusal")
         } catch {
             guard case .fieldFailed(let inner) = error else { Issue.record("expected fieldFailed, got \(error)"); return }
@@ -166,7 +166,7 @@ import Testing
         }
         let infinite = ODESystem(dimension: 2) { t, _, dydt in (dydt[0], dydt[1]) = (1, t > 0.5 ? .infinity : 1) }
         do {
-            _ = try GSLODESolver(stepper: .rkck).solve(infinite, from: [0, 0], times: [0, 1])
+            _ = try GSLODESolver(stepper: .rkck).solve(infinite, from: [0, 0], times: [0, 1], controller: StepSizeController(rtol: 1e-8, atol: 1e-8))
             Issue.record("the solve accepted an infinite derivative")
         } catch {
             guard case .nonFinite(_, let component) = error else { Issue.record("expected nonFinite, got \(error)"); return }
@@ -180,7 +180,7 @@ import Testing
         // naming the collapse (the state is bounded: not a blow-up), instead of after max-steps.
         let system = ODESystem(dimension: 1) { _, y, dydt in dydt[0] = -1e20 * (y[0] - 1) }
         #expect {
-            try GSLODESolver(stepper: .rkf45, rtol: 1e-6, atol: 1e-6).solve(system, from: [0], times: [0, 1])
+            try GSLODESolver(stepper: .rkf45).solve(system, from: [0], times: [0, 1], controller: StepSizeController(rtol: 1e-6, atol: 1e-6))
         } throws: { error in
             guard case ODEError.stepSizeCollapsed(_, let step)? = error as? ODEError else { return false }
             return step < 1e-12
@@ -188,7 +188,7 @@ import Testing
         // The same field is easy for an implicit stepper with its Jacobian.
         let stiff = ODESystem(dimension: 1, field: { _, y, dydt in dydt[0] = -1e20 * (y[0] - 1) },
                               jacobian: { _, _, dfdy, dfdt in dfdy[0] = -1e20; dfdt[0] = 0 })
-        let solution = try GSLODESolver(stepper: .msbdf, rtol: 1e-8, atol: 1e-8).solve(stiff, from: [0], times: [0, 1])
+        let solution = try GSLODESolver(stepper: .msbdf).solve(stiff, from: [0], times: [0, 1], controller: StepSizeController(rtol: 1e-8, atol: 1e-8))
         #expect(abs(try #require(solution.state(1).first) - 1) < 1e-8)
     }
 }
@@ -229,8 +229,8 @@ import Testing
         // is at most (steps) x tolerance, times the growth e^{Lt} <= e^2 of y' = y over [0, 2].
         let tolerance = [.rk2, .rk1imp].contains(stepper) ? 1e-6 : 1e-9
         for problem in Self.problems {
-            let solver = GSLODESolver(stepper: stepper, rtol: tolerance, atol: tolerance)
-            let solution = try solver.solve(problem.system, from: problem.y0, times: [0, 0.5, 2])
+            let solution = try GSLODESolver(stepper: stepper).solve(problem.system, from: problem.y0, times: [0, 0.5, 2],
+                                                                    controller: StepSizeController(rtol: tolerance, atol: tolerance))
             for (k, t) in [0.5, 2].enumerated() {
                 for (value, exact) in zip(solution.state(k + 1), problem.exact(t)) {
                     let bound = exp(2.0) * Double(solution.acceptedSteps) * tolerance * max(1, abs(exact))

@@ -64,8 +64,9 @@ func threeUnitModel(_ kind: HopfieldActivation.Kind, gain: Double = 2, tau: Doub
         let model = try threeUnitModel(kind)
         let u0 = [0.9, -1.2, 0.4], times = [0, 0.5, 1, 2, 4]
         let tolerance = 1e-10
-        let flow = try model.trajectory(u0: u0, times: times, solver: GSLODESolver(rtol: tolerance, atol: tolerance))
-        let natural = try model.naturalGradientFlow(x0: model.outputs(u0), times: times, solver: GSLODESolver(rtol: tolerance, atol: tolerance))
+        let controller = StepSizeController(rtol: tolerance, atol: tolerance)
+        let flow = try model.trajectory(u0: u0, times: times, controller: controller)
+        let natural = try model.naturalGradientFlow(x0: model.outputs(u0), times: times, controller: controller)
         for k in 0..<flow.x.count { #expect(abs(flow.x[k] - natural[k]) <= 1e-8 * max(1, abs(flow.x[k])), "\(kind) \(k)") }
     }
 
@@ -88,9 +89,11 @@ func threeUnitModel(_ kind: HopfieldActivation.Kind, gain: Double = 2, tau: Doub
     @Test func gslSteppersAgreeIncludingTheImplicitOnesWithTheExactJacobian() throws {
         let model = try threeUnitModel(.tanh)
         let u0 = [0.9, -1.2, 0.4], times = [0, 0.7, 3]
-        let reference = try model.trajectory(u0: u0, times: times, solver: GSLODESolver(stepper: .rk8pd, rtol: 1e-12, atol: 1e-12))
+        let reference = try model.trajectory(u0: u0, times: times, solver: GSLODESolver(stepper: .rk8pd),
+                                         controller: StepSizeController(rtol: 1e-12, atol: 1e-12))
         for stepper in [GSLStepper.rkf45, .rkck, .msbdf, .bsimp, .rk4imp] {
-            let path = try model.trajectory(u0: u0, times: times, solver: GSLODESolver(stepper: stepper, rtol: 1e-9, atol: 1e-9))
+            let path = try model.trajectory(u0: u0, times: times, solver: GSLODESolver(stepper: stepper),
+                                            controller: StepSizeController(rtol: 1e-9, atol: 1e-9))
             let error = zip(path.u, reference.u).reduce(0) { max($0, abs($1.0 - $1.1)) }
             #expect(error < 1e-6, "\(stepper): \(error)")
             #expect(path.acceptedSteps > 0)
@@ -99,20 +102,21 @@ func threeUnitModel(_ kind: HopfieldActivation.Kind, gain: Double = 2, tau: Doub
 
     @Test func gslSolverReportsBadInputNonFiniteFieldsAndStepLimits() throws {
         let decay = ODESystem(dimension: 1) { _, y, dydt in dydt[0] = -y[0] }
-        let solution = try GSLODESolver(rtol: 1e-12, atol: 1e-12).solve(decay, from: [1], times: [0, 1, 2])
+        let controller = StepSizeController(rtol: 1e-8, atol: 1e-8)
+        let solution = try GSLODESolver().solve(decay, from: [1], times: [0, 1, 2], controller: StepSizeController(rtol: 1e-12, atol: 1e-12))
         #expect(abs(solution.states[2] - exp(-2)) < 1e-11 && solution.times == [0, 1, 2])
-        #expect(throws: ODEError.self) { try GSLODESolver(rtol: 0).solve(decay, from: [1], times: [0, 1]) }
-        #expect(throws: ODEError.self) { try GSLODESolver(stepper: .msbdf).solve(decay, from: [1], times: [0, 1]) }
-        #expect(throws: ODEError.self) { try GSLODESolver().solve(decay, from: [1], times: [0, 2, 1]) }
+        #expect(throws: ODEError.self) { try GSLODESolver().solve(decay, from: [1], times: [0, 1], controller: StepSizeController(rtol: 0, atol: 1e-8)) }
+        #expect(throws: ODEError.self) { try GSLODESolver(stepper: .msbdf).solve(decay, from: [1], times: [0, 1], controller: controller) }
+        #expect(throws: ODEError.self) { try GSLODESolver().solve(decay, from: [1], times: [0, 2, 1], controller: controller) }
         let blowUp = ODESystem(dimension: 1) { t, y, dydt in dydt[0] = t > 0.5 ? .nan : 1 }
         do {
-            _ = try GSLODESolver().solve(blowUp, from: [0], times: [0, 1])
+            _ = try GSLODESolver().solve(blowUp, from: [0], times: [0, 1], controller: controller)
             Issue.record("a NaN field must stop the solve")
         } catch ODEError.nonFinite(let t, let component) {
             #expect(t > 0.5 && component == 0)
         }
         do {
-            _ = try GSLODESolver(maxSteps: 5).solve(decay, from: [1], times: [0, 100])
+            _ = try GSLODESolver().solve(decay, from: [1], times: [0, 100], controller: StepSizeController(rtol: 1e-8, atol: 1e-8, maxSteps: 5))
             Issue.record("the step limit must stop the solve")
         } catch ODEError.maxSteps(let n, _) {
             #expect(n == 5)

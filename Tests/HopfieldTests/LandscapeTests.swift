@@ -91,12 +91,12 @@ private func twoNeurons(w: Double, gain: Double, tau: Double = 1) throws -> Hopf
         #expect(abs(check.logVolumeRatio - check.integralKappaG) <= 1e-8 * max(1, abs(check.integralKappaG)))
         // det D Phi_t independently: central differences of the flow map (step 1e-5, rtol 1e-12).
         var jacobian = [Double](repeating: 0, count: 9)
-        let solver = GSLODESolver(rtol: 1e-12, atol: 1e-12)
+        let controller = StepSizeController(rtol: 1e-12, atol: 1e-12)
         for j in 0..<3 {
             var up = u0, um = u0
             up[j] += 1e-5; um[j] -= 1e-5
-            let ep = try model.trajectory(u0: up, times: [0, time], solver: solver).u.suffix(3)
-            let em = try model.trajectory(u0: um, times: [0, time], solver: solver).u.suffix(3)
+            let ep = try model.trajectory(u0: up, times: [0, time], controller: controller).u.suffix(3)
+            let em = try model.trajectory(u0: um, times: [0, time], controller: controller).u.suffix(3)
             for (i, (p, m)) in zip(ep, em).enumerated() { jacobian[i * 3 + j] = (p - m) / 2e-5 }
         }
         let logDet = try DenseLinearAlgebra.logAbsDeterminant(jacobian, n: 3)

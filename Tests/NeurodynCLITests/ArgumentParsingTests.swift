@@ -38,11 +38,11 @@ import Testing
         #expect(gradient.route.problem == .circlesAnode3)
         let adaptive = try #require(try Neurodyn.parseAsRoot(["residual", "gradient", "--solver", "bsimp", "--rtol", "1e-6", "--atol", "1e-7"])
                                         as? ResidualCommand.Gradient)
-        #expect(try adaptive.route.route() == .continuous(.gsl(GSLODESolver(stepper: .bsimp, rtol: 1e-6, atol: 1e-7, maxSteps: 100_000)), .checkpoint))
+        #expect(try adaptive.route.route() == .continuous(.gsl(GSLODESolver(stepper: .bsimp)), StepSizeController(rtol: 1e-6, atol: 1e-7, maxSteps: 100_000), .checkpoint))
         let train = try #require(try Neurodyn.parseAsRoot(["residual", "train", "--solver", "dopri5", "--method", "checkpoint",
                                                            "--problem", "two-moons", "--optimizer", "sgd", "--loss", "mse"])
                                      as? ResidualCommand.Train)
-        #expect(try train.route.route() == .continuous(.dopri5(Dopri5()), .checkpoint))
+        #expect(try train.route.route() == .continuous(.dopri5, StepSizeController(rtol: 1e-5, atol: 1e-5), .checkpoint))
         #expect(train.route.problem == .twoMoons && train.optimizer == .sgd && train.loss == .mse && train.rate == 0.1)
     }
 

@@ -10,9 +10,10 @@ import TestSupport
 
     @Test func dopri5LandsOnT1WithTheRequestedAccuracy() throws {
         // y' = A y with A a rotation plus decay: y(t) = e^{-t/2} R(2t) y0, exact.
-        let solver = try Dopri5(rtol: 1e-10, atol: 1e-10)
+        let (solver, controller) = (Dopri5(), StepSizeController(rtol: 1e-10, atol: 1e-10))
         var times: [Double] = []
-        let (y, statistics) = try solver.solve({ _, y in [-0.5 * y[0] - 2 * y[1], 2 * y[0] - 0.5 * y[1]] }, from: [1, 0], t0: 0, t1: 3) { t, _, _ in
+        let (y, statistics) = try solver.solve({ _, y in [-0.5 * y[0] - 2 * y[1], 2 * y[0] - 0.5 * y[1]] }, from: [1, 0], t0: 0, t1: 3,
+                                                controller: controller) { t, _, _ in
             times.append(t)
         }
         let decay = exp(-1.5)
@@ -21,7 +22,7 @@ import TestSupport
         // FSAL: 6 new evaluations per attempted step, plus the first and the starting-step probe.
         #expect(statistics.evaluations == 6 * (statistics.accepted + statistics.rejected) + 2)
         // Backwards in time too.
-        let back = try solver.solve({ _, y in [-0.5 * y[0] - 2 * y[1], 2 * y[0] - 0.5 * y[1]] }, from: y, t0: 3, t1: 0).y
+        let back = try solver.solve({ _, y in [-0.5 * y[0] - 2 * y[1], 2 * y[0] - 0.5 * y[1]] }, from: y, t0: 3, t1: 0, controller: controller).y
         #expect(abs(back[0] - 1) < 1e-8 && abs(back[1]) < 1e-8)
     }
 
@@ -29,10 +30,10 @@ import TestSupport
     /// exact solution inside every step of a loose solve (tolerance 1e-6: long steps), and against
     /// the cubic Hermite interpolant through the same points. At theta = 1 it is the next step's start.
     @Test func dopri5DenseOutputIsAccurateInsideSteps() throws {
-        let solver = try Dopri5(rtol: 1e-6, atol: 1e-6)
+        let (solver, controller) = (Dopri5(), StepSizeController(rtol: 1e-6, atol: 1e-6))
         var steps: [Dopri5.DenseStep] = []
         let field: (Double, [Double]) -> [Double] = { _, y in [-0.5 * y[0] - 2 * y[1], 2 * y[0] - 0.5 * y[1]] }
-        _ = try solver.solve(field, from: [1, 0], t0: 0, t1: 3, dense: { steps.append($0) })
+        _ = try solver.solve(field, from: [1, 0], t0: 0, t1: 3, controller: controller, dense: { steps.append($0) })
         func exact(_ t: Double) -> [Double] { [exp(-t / 2) * cos(2 * t), exp(-t / 2) * sin(2 * t)] }
         var denseError = 0.0, hermiteError = 0.0
         for (k, step) in steps.enumerated() {
@@ -56,25 +57,47 @@ import TestSupport
     }
 
     @Test func badFieldsAndLimitsAreErrorsNotHangs() throws {
-        let solver = try Dopri5(rtol: 1e-6, atol: 1e-6, maxSteps: 50)
-        #expect { try solver.solve({ t, y in [t > 0.5 ? .nan : 1] }, from: [0], t0: 0, t1: 1) } throws: { error in
+        let (solver, controller) = (Dopri5(), StepSizeController(rtol: 1e-6, atol: 1e-6, maxSteps: 50))
+        #expect { try solver.solve({ t, y in [t > 0.5 ? .nan : 1] }, from: [0], t0: 0, t1: 1, controller: controller) } throws: { error in
             guard case ResidualError.nonFinite(let message) = error else { return false }
             return message.contains("t = ")
         }
         // y' = y^2 from y(0) = 1 blows up at t = 1.
-        #expect { try solver.solve({ _, y in [y[0] * y[0]] }, from: [1], t0: 0, t1: 2) } throws: { error in
+        #expect { try solver.solve({ _, y in [y[0] * y[0]] }, from: [1], t0: 0, t1: 2, controller: controller) } throws: { error in
             if case ResidualError.maxStepsExceeded = error { return true }
             if case ResidualError.stepSizeUnderflow = error { return true }
             if case ResidualError.nonFinite = error { return true }
             return false
         }
         // A stiff y' = -1e9 (y - cos t) at tight tolerances: the step limit, not a failure.
-        #expect { try solver.solve({ t, y in [-1e9 * (y[0] - cos(t))] }, from: [0], t0: 0, t1: 1) } throws: { error in
+        #expect { try solver.solve({ t, y in [-1e9 * (y[0] - cos(t))] }, from: [0], t0: 0, t1: 1, controller: controller) } throws: { error in
             if case ResidualError.maxStepsExceeded = error { return true }
             return false
         }
-        #expect(throws: ResidualError.self) { try Dopri5(rtol: 0, atol: 1e-6) }
-        #expect(throws: ResidualError.self) { try Dopri5(rtol: 1e-6, atol: .nan) }
+        for bad in [StepSizeController(rtol: 0, atol: 1e-6), StepSizeController(rtol: 1e-6, atol: .nan), StepSizeController(rtol: 1e-16, atol: 1e-6)] {
+            #expect(throws: ResidualError.self) { try solver.solve({ _, y in y }, from: [1], t0: 0, t1: 1, controller: bad) }
+        }
+    }
+
+    /// The controller beside Dopri5: a breakpoint at a jump of f restarts the solve there (fifth
+    /// order is exact on the quadratic pieces), fewer steps than straddling it, and a first step
+    /// the controller gives is the first step taken.
+    @Test func dopri5RestartsAtTheControllersBreakpointsAndTakesItsFirstStep() throws {
+        // dy/dt = 1 for t < 1/2, 3 t^2 after: y(1) = 11/8.
+        let jump: (Double, [Double]) -> [Double] = { t, _ in [t < 0.5 ? 1 : 3 * t * t] }
+        var observed: [Double] = []
+        let split = try Dopri5().solve(jump, from: [0], t0: 0, t1: 1,
+                                       controller: StepSizeController(rtol: 1e-10, atol: 1e-10, breakpoints: [0.5])) { t, _, _ in observed.append(t) }
+        #expect(abs(split.y[0] - 1.375) < 1e-14)
+        #expect(observed.contains((0.5).nextDown) && observed.contains((0.5).nextUp) && observed.last == 1)
+        let straddled = try Dopri5().solve(jump, from: [0], t0: 0, t1: 1, controller: StepSizeController(rtol: 1e-10, atol: 1e-10))
+        #expect(split.statistics.accepted + split.statistics.rejected < straddled.statistics.accepted + straddled.statistics.rejected)
+        let back = try Dopri5().solve(jump, from: [1.375], t0: 1, t1: 0, controller: StepSizeController(rtol: 1e-10, atol: 1e-10, breakpoints: [0.5]))
+        #expect(abs(back.y[0]) < 1e-14)
+        var first: [Double] = []
+        _ = try Dopri5().solve({ _, _ in [1] }, from: [0], t0: 0, t1: 1,
+                               controller: StepSizeController(rtol: 1e-8, atol: 1e-8, initialStep: 0.3)) { t, _, _ in first.append(t) }
+        #expect(first.prefix(2) == [0, 0.3])
     }
 
     @Test(arguments: [(AdjointMethod.backsolve, 1e-11), (.checkpoint, 1e-9)])
@@ -86,7 +109,7 @@ import TestSupport
         let field = MLPField(parameters: Self.initial.field), readout = Readout(parameters: Self.initial.readout)
         let fine = discreteLossAndGradient(field: field, readout: readout, inputs: inputs, labels: labels, scheme: .rk4, steps: 100)
         let adjoint = try continuousLossAndGradient(field: field, readout: readout, inputs: inputs, labels: labels,
-                                                    solver: .dopri5(Dopri5(rtol: 1e-12, atol: 1e-12)), method: method)
+                                                    solver: .dopri5, controller: StepSizeController(rtol: 1e-12, atol: 1e-12), method: method)
         let scale = fine.gradient.map(abs).max()!
         let error = maxAbsError(adjoint.gradient, fine.gradient)
         #expect(error < tolerance * scale, "\(method): \(error / scale)")
@@ -102,12 +125,13 @@ import TestSupport
         let (inputs, labels) = Self.problem
         let field = MLPField(parameters: Self.initial.field), readout = Readout(parameters: Self.initial.readout)
         let fine = discreteLossAndGradient(field: field, readout: readout, inputs: inputs, labels: labels, scheme: .rk4, steps: 100)
-        let route = try GradientRoute(.gsl(GSLODESolver(stepper: stepper, rtol: 1e-10, atol: 1e-10, maxSteps: 100_000)), method: method)
+        let route = try GradientRoute(.gsl(GSLODESolver(stepper: stepper)), controller: StepSizeController(rtol: 1e-10, atol: 1e-10),
+                                      method: method)
         let gsl = try lossAndGradient(field: field, readout: readout, inputs: inputs, labels: labels, route: route)
         let scale = fine.gradient.map(abs).max()!
         let error = maxAbsError(gsl.gradient, fine.gradient)
         #expect(error < 1e-8 * scale, "\(stepper) \(method): \(error / scale)")
         #expect(gsl.forwardEvaluations > 0 && gsl.backwardEvaluations > 0)
-        #expect(throws: ResidualError.self) { try GradientRoute(.gsl(GSLODESolver(stepper: .msbdf, rtol: 1e-6, atol: 1e-6, maxSteps: 10)), method: .backsolve) }
+        #expect(throws: ResidualError.self) { try GradientRoute(.gsl(GSLODESolver(stepper: .msbdf)), method: .backsolve) }
     }
 }

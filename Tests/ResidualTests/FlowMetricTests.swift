@@ -11,7 +11,7 @@ import Testing
         let x0 = Array(ResidualProblem.circlesAnode3.data().inputs[0..<3])
         let metric = try field.flowMetric(at: x0)
         #expect(abs(metric.logDeterminant - metric.integralTrace) < 1e-9 * max(1, abs(metric.integralTrace)))
-        let solver = GSLODESolver(stepper: .rk8pd, rtol: 1e-12, atol: 1e-12)
+        let (solver, controller) = (GSLODESolver(stepper: .rk8pd), StepSizeController(rtol: 1e-12, atol: 1e-12))
         let flow = ODESystem(dimension: 3) { _, y, dydt in
             let f = field(Array(y), batch: 1)
             for a in 0..<3 { dydt[a] = f[a] }
@@ -19,7 +19,8 @@ import Testing
         for b in 0..<3 {
             var plus = x0, minus = x0
             plus[b] += 1e-5; minus[b] -= 1e-5
-            let p = try solver.solve(flow, from: plus, times: [0, 1]).state(1), m = try solver.solve(flow, from: minus, times: [0, 1]).state(1)
+            let p = try solver.solve(flow, from: plus, times: [0, 1], controller: controller).state(1)
+            let m = try solver.solve(flow, from: minus, times: [0, 1], controller: controller).state(1)
             for a in 0..<3 {
                 let difference = (p[p.startIndex + a] - m[m.startIndex + a]) / 2e-5
                 #expect(abs(difference - metric.jacobian[a * 3 + b]) < 1e-8 * max(1, abs(difference)))

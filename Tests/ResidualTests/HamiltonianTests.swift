@@ -1,4 +1,5 @@
 import Foundation
+import GSLKit
 import Testing
 @testable import Residual
 
@@ -25,7 +26,7 @@ import Testing
         var drifts: [(Double, Double)] = []
         for tolerance in [1e-5, 1e-10] {
             let diagnostics = try HamiltonianDiagnostics(field: MLPField(parameters: field), readout: Readout(parameters: readout),
-                                                         inputs: inputs, labels: labels, solver: Dopri5(rtol: tolerance, atol: tolerance))
+                                                         inputs: inputs, labels: labels, controller: StepSizeController(rtol: tolerance, atol: tolerance))
             #expect(diagnostics.times.first == 1 && diagnostics.times.last == 0)
             #expect(diagnostics.hamiltonianDrift < 10 * tolerance && diagnostics.pairingDrift < 10 * tolerance,
                     "tolerance \(tolerance): H drift \(diagnostics.hamiltonianDrift), p.dx drift \(diagnostics.pairingDrift)")

@@ -22,10 +22,10 @@ import TestSupport
     @Test func backsolveOnAnImplicitStepperIsRefusedByOneCheck() throws {
         let (x, y, readout) = Self.problem(), field = Self.stiffField()
         var messages: [String] = []
-        do { _ = try GradientRoute(.gsl(GSLODESolver(stepper: .msbdf, rtol: 1e-6, atol: 1e-6, maxSteps: 1000)), method: .backsolve) } catch { messages.append(error.description) }
+        do { _ = try GradientRoute(.gsl(GSLODESolver(stepper: .msbdf)), controller: StepSizeController(rtol: 1e-6, atol: 1e-6, maxSteps: 1000), method: .backsolve) } catch { messages.append(error.description) }
         do {
             _ = try lossAndGradient(field: field, readout: readout, inputs: x, labels: y,
-                                    route: .continuous(.gsl(GSLODESolver(stepper: .msbdf, rtol: 1e-6, atol: 1e-6)), .backsolve))
+                                    route: .continuous(.gsl(GSLODESolver(stepper: .msbdf)), StepSizeController(rtol: 1e-6, atol: 1e-6), .backsolve))
         } catch { messages.append(error.description) }
         #expect(messages.count == 2 && messages[0] == messages[1], "\(messages)")
         #expect(messages.first?.contains("invalid method: msbdf is implicit") == true, "\(messages)")
@@ -46,7 +46,7 @@ import TestSupport
         var errors: [Double] = []
         for tolerance in [1e-6, 1e-8, 1e-10] {
             let implicit = try lossAndGradient(field: field, readout: readout, inputs: x, labels: y,
-                                               route: .continuous(.gsl(GSLODESolver(stepper: stepper, rtol: tolerance, atol: tolerance)), .checkpoint))
+                                               route: .continuous(.gsl(GSLODESolver(stepper: stepper)), StepSizeController(rtol: tolerance, atol: tolerance), .checkpoint))
             #expect(abs(implicit.loss - fine.loss) < 1e3 * tolerance * fine.loss, "\(stepper) at \(tolerance): loss \(implicit.loss) vs \(fine.loss)")
             errors.append(maxAbsError(implicit.gradient, fine.gradient) / scale)
         }
@@ -62,9 +62,9 @@ import TestSupport
     @Test func stiffnessCostsDopri5StepsButNotMsbdf() throws {
         let (x, y, readout) = Self.problem(), field = Self.stiffField()
         let explicit = try lossAndGradient(field: field, readout: readout, inputs: x, labels: y,
-                                           route: .continuous(.dopri5(try Dopri5(rtol: 1e-6, atol: 1e-6)), .checkpoint))
+                                           route: .continuous(.dopri5, StepSizeController(rtol: 1e-6, atol: 1e-6), .checkpoint))
         let implicit = try lossAndGradient(field: field, readout: readout, inputs: x, labels: y,
-                                           route: .continuous(.gsl(GSLODESolver(stepper: .msbdf, rtol: 1e-6, atol: 1e-6)), .checkpoint))
+                                           route: .continuous(.gsl(GSLODESolver(stepper: .msbdf)), StepSizeController(rtol: 1e-6, atol: 1e-6), .checkpoint))
         #expect(implicit.forwardEvaluations * 4 < explicit.forwardEvaluations, "msbdf \(implicit.forwardEvaluations), dopri5 \(explicit.forwardEvaluations)")
     }
 
@@ -72,20 +72,20 @@ import TestSupport
         let (x, y, readout) = Self.problem(), field = MLPField(parameters: ResidualProblem.initialParameters().field)
         let fine = discreteLossAndGradient(field: field, readout: readout, inputs: x, labels: y, scheme: .rk4, steps: 1000)
         let implicit = try lossAndGradient(field: field, readout: readout, inputs: x, labels: y,
-                                           route: .continuous(.gsl(GSLODESolver(stepper: .msbdf, rtol: 1e-10, atol: 1e-10)), .checkpoint))
+                                           route: .continuous(.gsl(GSLODESolver(stepper: .msbdf)), StepSizeController(rtol: 1e-10, atol: 1e-10), .checkpoint))
         let error = scaledMaxError(implicit.gradient, fine.gradient)
         #expect(error < 1e-6, "relative gradient error \(error)")  // measured 4.7e-8 at 1e-10
     }
 
     @Test func refusals() throws {
-        #expect(throws: ResidualError.self) { try GradientRoute(.gsl(GSLODESolver(stepper: .msbdf, rtol: 1e-6, atol: 1e-6, maxSteps: 1000)), method: .backsolve) }
-        #expect(try GradientRoute(.gsl(GSLODESolver(stepper: .bsimp, rtol: 1e-6, atol: 1e-6, maxSteps: 1000)))
-                == .continuous(.gsl(GSLODESolver(stepper: .bsimp, rtol: 1e-6, atol: 1e-6, maxSteps: 1000)), .checkpoint))
+        #expect(throws: ResidualError.self) { try GradientRoute(.gsl(GSLODESolver(stepper: .msbdf)), controller: StepSizeController(rtol: 1e-6, atol: 1e-6, maxSteps: 1000), method: .backsolve) }
+        #expect(try GradientRoute(.gsl(GSLODESolver(stepper: .bsimp)), controller: StepSizeController(rtol: 1e-6, atol: 1e-6, maxSteps: 1000))
+                == .continuous(.gsl(GSLODESolver(stepper: .bsimp)), StepSizeController(rtol: 1e-6, atol: 1e-6, maxSteps: 1000), .checkpoint))
         let (inputs, labels) = ResidualProblem.circlesAnode3.data()
         do {
             _ = try lossAndGradient(field: MLPField(parameters: ResidualProblem.initialParameters().field),
                                     readout: Readout(parameters: ResidualProblem.initialParameters().readout), inputs: inputs, labels: labels,
-                                    route: .continuous(.gsl(GSLODESolver(stepper: .msbdf, rtol: 1e-6, atol: 1e-6)), .checkpoint))
+                                    route: .continuous(.gsl(GSLODESolver(stepper: .msbdf)), StepSizeController(rtol: 1e-6, atol: 1e-6), .checkpoint))
             Issue.record("a 3000-dimensional implicit solve was not refused")
         } catch {
             #expect("\(error)".contains("solver") && "\(error)".contains("3000"))

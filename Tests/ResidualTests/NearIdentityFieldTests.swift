@@ -103,7 +103,7 @@ private func dot(_ u: [Double], _ v: [Double]) -> Double { zip(u, v).reduce(0) {
         let field = sampleField(), readout = Readout(parameters: ResidualProblem.initialParameters().readout)
         let fine = discreteLossAndGradient(field: field, readout: readout, inputs: x, labels: y, scheme: .rk4, steps: 1024)
         let adjoint = try lossAndGradient(field: field, readout: readout, inputs: x, labels: y,
-                                          route: .continuous(.dopri5(try Dopri5(rtol: 1e-11, atol: 1e-11)), method))
+                                          route: .continuous(.dopri5, StepSizeController(rtol: 1e-11, atol: 1e-11), method))
         let scale = fine.gradient.map(abs).max()!
         let error = maxAbsError(adjoint.gradient, fine.gradient) / scale
         // Backsolve is limited by the tolerance (measured 5e-12), the checkpoint by its cubic Hermite

@@ -53,9 +53,29 @@ import TestSupport
         let field = try Self.field(), readout = Readout(parameters: Self.initial.readout)
         let fine = discreteLossAndGradient(field: field, readout: readout, inputs: inputs, labels: labels, scheme: .rk4, steps: 512)
         let adjoint = try lossAndGradient(field: field, readout: readout, inputs: inputs, labels: labels,
-                                          route: .continuous(.dopri5(try Dopri5(rtol: 1e-11, atol: 1e-11)), method))
+                                          route: .continuous(.dopri5, StepSizeController(rtol: 1e-11, atol: 1e-11), method))
         let error = scaledMaxError(adjoint.gradient, fine.gradient)
         // Measured 7e-12 (backsolve, tolerance-limited) and 2.8e-10 (checkpoint, interpolant-limited).
         #expect(error < (method == .backsolve ? 1e-10 : 3e-9), "\(method): \(error)")
+    }
+
+    /// The flow metric of a knotted field restarts its solve at the knots: its D Phi against
+    /// central differences of 512 RK4 steps (which land on the knot; truncation ~1e-13), and
+    /// Liouville's log det D Phi = Int tr J to the solver's tolerance.
+    @Test func flowMetricOfAKnottedFieldRestartsAtTheKnots() throws {
+        let field = try Self.field()
+        let x0 = Array(Self.problem.inputs[0..<3])
+        let metric = try field.flowMetric(at: x0)
+        #expect(abs(metric.logDeterminant - metric.integralTrace) < 1e-9 * max(1, abs(metric.integralTrace)))
+        func end(_ x: [Double]) -> [Double] { ExplicitRungeKutta.rk4.integrate(field, from: x, batch: 1, steps: 512).final }
+        for b in 0..<3 {
+            var plus = x0, minus = x0
+            plus[b] += 1e-5; minus[b] -= 1e-5
+            let (p, m) = (end(plus), end(minus))
+            for a in 0..<3 {
+                let difference = (p[a] - m[a]) / 2e-5
+                #expect(abs(difference - metric.jacobian[a * 3 + b]) < 1e-8 * max(1, abs(difference)), "D Phi[\(a), \(b)]")
+            }
+        }
     }
 }

@@ -27,19 +27,22 @@ import Testing
     }
 
     /// An adaptive route takes its default method from the solver (backsolve for explicit ones,
-    /// checkpoint for implicit ones, which cannot backsolve) and checks GSL's tolerances as
-    /// Dopri5 checks its own.
-    @Test func adaptiveRoutesTakeTheirDefaultMethodAndCheckTheirTolerances() throws {
-        #expect(try GradientRoute(.dopri5(Dopri5(rtol: 1e-6, atol: 1e-7, maxSteps: 10))) == .continuous(.dopri5(Dopri5(rtol: 1e-6, atol: 1e-7, maxSteps: 10)), .backsolve))
-        #expect(try GradientRoute(.dopri5(Dopri5()), method: .checkpoint) == .continuous(.dopri5(Dopri5()), .checkpoint))
-        let rk8pd = GSLODESolver(stepper: .rk8pd, rtol: 1e-6, atol: 1e-6, maxSteps: 10)
-        #expect(try GradientRoute(.gsl(rk8pd)) == .continuous(.gsl(rk8pd), .backsolve))
-        for (rtol, atol, maxSteps, name) in [(-1.0, 1e-5, 10, "rtol"), (1e-20, 1e-5, 10, "rtol"), (1e-5, .nan, 10, "atol"), (1e-5, 1e-5, 0, "max-steps")] {
-            let error = #expect(throws: ResidualError.self) {
-                try GradientRoute(.gsl(GSLODESolver(stepper: .rkck, rtol: rtol, atol: atol, maxSteps: maxSteps)))
+    /// checkpoint for implicit ones, which cannot backsolve) and the benchmark's controller by
+    /// default, and checks the controller it is given, whatever the solver.
+    @Test func adaptiveRoutesTakeTheirDefaultMethodAndCheckTheirController() throws {
+        let tight = StepSizeController(rtol: 1e-6, atol: 1e-7, maxSteps: 10)
+        #expect(try GradientRoute(.dopri5, controller: tight) == .continuous(.dopri5, tight, .backsolve))
+        #expect(try GradientRoute(.dopri5, method: .checkpoint) == .continuous(.dopri5, StepSizeController(rtol: 1e-5, atol: 1e-5), .checkpoint))
+        let rk8pd = GSLODESolver(stepper: .rk8pd)
+        #expect(try GradientRoute(.gsl(rk8pd), controller: tight) == .continuous(.gsl(rk8pd), tight, .backsolve))
+        for solver in [AdaptiveSolver.dopri5, .gsl(GSLODESolver(stepper: .rkck))] {
+            for (rtol, atol, maxSteps, name) in [(-1.0, 1e-5, 10, "rtol"), (1e-20, 1e-5, 10, "rtol"), (1e-5, .nan, 10, "atol"), (1e-5, 1e-5, 0, "max-steps")] {
+                let error = #expect(throws: ResidualError.self) {
+                    try GradientRoute(solver, controller: StepSizeController(rtol: rtol, atol: atol, maxSteps: maxSteps))
+                }
+                guard case .invalid(let parameter)? = error else { Issue.record("expected invalid \(name), got \(String(describing: error))"); continue }
+                #expect(parameter.name == name)
             }
-            guard case .invalid(let parameter)? = error else { Issue.record("expected invalid \(name), got \(String(describing: error))"); continue }
-            #expect(parameter.name == name)
         }
     }
 }

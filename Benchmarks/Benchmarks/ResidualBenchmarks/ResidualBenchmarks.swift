@@ -15,7 +15,7 @@ let benchmarks: @Sendable () -> Void = {
 
     for (name, method) in [("rk4:10 discrete", nil), ("dopri5 1e-5 backsolve", AdjointMethod.backsolve), ("dopri5 1e-5 checkpoint", .checkpoint)] {
         Benchmark("circles-anode3 gradient, \(name)", configuration: configuration) { benchmark in
-            let route = try method.map { try GradientRoute(.dopri5(Dopri5(rtol: 1e-5, atol: 1e-5, maxSteps: 100_000)), method: $0) }
+            let route = try method.map { try GradientRoute(.dopri5, controller: StepSizeController(rtol: 1e-5, atol: 1e-5, maxSteps: 100_000), method: $0) }
                 ?? .discrete(.rk4, steps: 10)
             for _ in benchmark.scaledIterations {
                 blackHole(try lossAndGradient(field: field, readout: readout, inputs: inputs, labels: labels, route: route, threads: 1))
