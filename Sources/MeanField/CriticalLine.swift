@@ -44,20 +44,12 @@ extension Activation {
             let bound = 64 * Double.ulpOfOne * (q + sigmaB2) + integrator.lengthAccuracy * q
             return r > bound ? 1 : r < -bound ? -1 : 0
         }
-        // Geometric grid in q: ratio 1.2 on [1e-8, 1e6], then growing steps out to 1e300 (and down
-        // to 1e-300 when sigma_b^2 lies below the line's value at 1e-8); each sign change is
-        // solved by Brent and kept only on the stable branch of the length map (V'(q*) < 1).
-        var grid: [Double] = []
-        var q = 1e-8
-        while q < 1e6 { grid.append(q); q *= 1.2 }
-        var ratio = 1.2
-        while q < 1e300 { grid.append(q); ratio = Swift.min(ratio * ratio, 1e8); q *= ratio }
-        if resolvedSign(1e-8, residual(1e-8)) > 0 {
-            var lowerGrid: [Double] = []
-            q = 1e-8 / 1.2
-            ratio = 1.2
-            while q > 1e-300 { lowerGrid.append(q); ratio = Swift.min(ratio * ratio, 1e8); q /= ratio }
-            grid = lowerGrid.reversed() + grid
+        // The geometric grid in q of the length map's scans (LengthScanGrid), extended below 1e-8
+        // when sigma_b^2 lies below the line's value there; each sign change is solved by Brent
+        // and kept only on the stable branch of the length map (V'(q*) < 1).
+        var grid = LengthScanGrid.upward()
+        if resolvedSign(LengthScanGrid.fine.lowerBound, residual(LengthScanGrid.fine.lowerBound)) > 0 {
+            grid = LengthScanGrid.downward(from: LengthScanGrid.fine.lowerBound).reversed() + grid
         }
         var previous: (q: Double, sign: Int)?
         var unstable: [(sigmaW2: Double, vPrime: Double)] = []

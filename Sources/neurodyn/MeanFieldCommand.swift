@@ -31,6 +31,12 @@ extension MeanFieldCommand {
                 xi_q = -1/ln V'(q*), xi_c = -1/ln chi_c, xi_grad = -1/ln chi1 (negative when
                 gradients explode), all in layers. phase: ordered | chaotic | critical
                 (|chi1 - 1| <= 1e-10).
+                fixed_points: every fixed point of the length map, ascending, with v_prime, stable,
+                and for a stable one its basin [lower, upper] of initial lengths (upper null when
+                unbounded); diverges_above: the q0 above which q grows without bound (null when
+                none does). With several stable points (multistable: true) the one reported
+                above is the one --q0 reaches. CSV and table give the stable points and basins in
+                words.
                 """)
 
         @OptionGroup var model: ModelOptions
@@ -41,7 +47,17 @@ extension MeanFieldCommand {
         func run() throws {
             let model = try model.model()
             let integrator = GaussianIntegrator(activation: model.activation)
-            let p = try model.analyse(q0: q0, using: integrator)
+            // Every fixed point, beside the one q0 reaches; a failure to list them all does not
+            // stop the point (it is said, and fixed_points is null).
+            var all: LengthFixedPoints?
+            do { all = try model.lengthFixedPoints(using: integrator) } catch {
+                printWarning("could not list every fixed point of the length map: \(error)")
+            }
+            let p: PointAnalysis
+            do { p = try model.analyse(q0: q0, using: integrator) } catch {
+                guard case .noFixedPoint = error, let all, !all.stable.isEmpty else { throw error }
+                throw CommandFailure("\(error); the length map has stable fixed points elsewhere: \(all.summary) (choose --q0 in a basin)")
+            }
             let fields: [(String, Double)] = [
                 ("sigma_w2", model.sigmaW2), ("sigma_b2", model.sigmaB2), ("q_star", p.qStar),
                 ("chi1", p.chi1), ("chi2", p.chi2), ("v_prime", p.vPrime), ("xi_q", p.xiQ),
@@ -49,15 +65,21 @@ extension MeanFieldCommand {
             ]
             switch output.format {
             case .json:
-                JSONValue.object([("activation", .string(model.activation.rawValue))]
-                    + fields.map { ($0.0, .number($0.1)) } + [("phase", .string(p.phase.rawValue))]).print()
+                let every: [(String, JSONValue)] = [
+                    ("fixed_points", all?.json ?? .null), ("multistable", all.map { .bool($0.isMultistable) } ?? .null),
+                    ("diverges_above", all?.divergesAbove.map(JSONValue.number) ?? .null)]
+                let numbers: [(String, JSONValue)] = fields.map { ($0.0, .number($0.1)) }
+                JSONValue.object([("activation", .string(model.activation.rawValue))] + numbers + [("phase", .string(p.phase.rawValue))]
+                    + every).print()
             case .csv:
-                var table = CSVTable(columns: ["activation"] + fields.map(\.0) + ["phase"])
-                table.append([.text(model.activation.rawValue)] + fields.map { .number($0.1) } + [.text(p.phase.rawValue)])
+                var table = CSVTable(columns: ["activation"] + fields.map(\.0) + ["phase", "fixed_points"])
+                table.append([.text(model.activation.rawValue)] + fields.map { .number($0.1) } + [.text(p.phase.rawValue),
+                              .text(all?.summary ?? "")])
                 print(table.text, terminator: "")
             case .table:
                 print(TableText.keyValues([("activation", model.activation.rawValue)]
-                    + fields.map { ($0.0, TableText.number($0.1)) } + [("phase", p.phase.rawValue)]), terminator: "")
+                    + fields.map { ($0.0, TableText.number($0.1)) } + [("phase", p.phase.rawValue), ("fixed_points", all?.summary ?? "unknown")]),
+                      terminator: "")
             }
         }
     }

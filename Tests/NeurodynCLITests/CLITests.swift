@@ -53,6 +53,28 @@ struct CLI {
         #expect(abs(chi1 - 12 / (Double.pi * (1 + 4 * q).squareRoot())) < 1e-14)
     }
 
+    /// Every fixed point beside the one q0 reaches; from a q0 that diverges, the error names the
+    /// stable points and their basins (swish at sigma_w^2 = 3: q* = 0 attracts q0 below ~0.68).
+    @Test func pointListsEveryFixedPointAndTheirBasins() throws {
+        let small = try CLI.run(["meanfield", "point", "--activation", "swish", "--sigma-w2", "3", "--sigma-b2", "0", "--q0", "0.1",
+                                 "--format", "json"])
+        #expect(small.status == 0)
+        let json = try #require(small.json)
+        let points = try #require(json["fixed_points"] as? [[String: Any]])
+        #expect(points.count == 2 && points[0]["q_star"] as? Double == 0 && points[0]["stable"] as? Bool == true)
+        #expect(points[1]["stable"] as? Bool == false && points[1]["basin"] is NSNull)
+        let boundary = try #require(points[1]["q_star"] as? Double)
+        #expect((points[0]["basin"] as? [Double]) == [0, boundary] && json["diverges_above"] as? Double == boundary)
+        let large = try CLI.run(["meanfield", "point", "--activation", "swish", "--sigma-w2", "3", "--sigma-b2", "0"])
+        #expect(large.status == 1)
+        #expect(large.stderr.contains("q* = 0.0 for q0 in (0.0, \(boundary))"), "\(large.stderr)")
+        // A monostable map: one stable point whose basin is unbounded (null upper end).
+        let tanh = try #require(try CLI.run(["meanfield", "point", "--activation", "tanh", "--sigma-w2", "1.5", "--sigma-b2", "0.05",
+                                             "--format", "json"]).json)
+        let only = try #require((tanh["fixed_points"] as? [[String: Any]])?.first)
+        #expect((only["basin"] as? [Any])?.last is NSNull && tanh["multistable"] as? Bool == false && tanh["diverges_above"] is NSNull)
+    }
+
     @Test func infiniteValuesAreNullInJSON() throws {
         let result = try CLI.run(["meanfield", "point", "--activation", "relu", "--sigma-w2", "1", "--sigma-b2", "0.5", "--format", "json"])
         #expect(result.status == 0)
