@@ -46,6 +46,16 @@ extension MeanFieldModel {
     /// Above 1 the length grows without bound from large q; below 1 V(q) - q -> -infinity.
     public var asymptoticLengthRatio: Double { sigmaW2 * activation.lengthGrowth }
 
+    /// V(0) = 0 (sigma_b^2 = 0 and phi(0) = 0): q* = 0 is a fixed point.
+    var lengthVanishesAtZero: Bool { sigmaB2 == 0 && activation.derivatives(0).d0 == 0 }
+
+    /// Where rounding hides V(q) - q at large q, whether q still grows there: V(q)/q tends to
+    /// at least 1 and either exceeds it or sigma_b^2 > 0 keeps V(q) - q positive.
+    var lengthGrowsWhereHidden: Bool {
+        let ratio = asymptoticLengthRatio
+        return ratio > 1 - 64 * Double.ulpOfOne && (ratio > 1 || sigmaB2 > 0)
+    }
+
     /// True when V(q) = q for every q (linear at sigma_w^2 = 1 and relu at sigma_w^2 = 2, both
     /// with sigma_b^2 = 0): every length is a fixed point and the iteration stays at q0.
     var lengthMapIsIdentity: Bool {
@@ -146,7 +156,7 @@ extension MeanFieldModel {
         var q = start.q
         var logStep = Foundation.log(1.25)
         let ratio = asymptoticLengthRatio
-        let growsWhereHidden = ratio > 1 - 64 * Double.ulpOfOne && (ratio > 1 || sigmaB2 > 0)
+        let growsWhereHidden = lengthGrowsWhereHidden
         while true {
             let next = Swift.max(q, 1e-3) * Foundation.exp(logStep)
             guard next < 1e300 else {
@@ -180,7 +190,7 @@ extension MeanFieldModel {
         var upper = start
         var q = start.q
         var logStep = Foundation.log(1.25)
-        let vanishesAtZero = sigmaB2 == 0 && activation.derivatives(0).d0 == 0
+        let vanishesAtZero = lengthVanishesAtZero
         let contractsAtZero = vanishesAtZero && lengthMap(0, using: integrator).derivative <= 1
         while true {
             q /= Foundation.exp(logStep)

@@ -53,7 +53,7 @@ extension MeanFieldModel {
     /// more than a grid ratio (1.2) apart; two closer than that (near a fold) are seen as none.
     public func lengthFixedPoints(using integrator: GaussianIntegrator) throws(MeanFieldError) -> LengthFixedPoints {
         if lengthMapIsIdentity { return LengthFixedPoints(points: [], divergesAbove: nil, everyLengthIsFixed: true) }
-        let vanishesAtZero = sigmaB2 == 0 && activation.derivatives(0).d0 == 0
+        let vanishesAtZero = lengthVanishesAtZero
         var found: [LengthFixedPoint] = []
         // Where the last resolved sign was seen, and which it was; at q = 0, F(0) = V(0) >= 0.
         var previous: (q: Double, sign: Int)? = vanishesAtZero ? nil : (0, 1)
@@ -93,9 +93,7 @@ extension MeanFieldModel {
             found.insert(LengthFixedPoint(qStar: 0, vPrime: lengthMap(0, using: integrator).derivative, isStable: attracts), at: 0)
         }
         // Above the last resolved sign: + (or rounding hiding a growing F) means q grows without bound.
-        let ratio = asymptoticLengthRatio
-        let growsWhereHidden = ratio > 1 - 64 * Double.ulpOfOne && (ratio > 1 || sigmaB2 > 0)
-        let topSign = previous?.sign ?? (growsWhereHidden ? 1 : -1)
+        let topSign = previous?.sign ?? (lengthGrowsWhereHidden ? 1 : -1)
         let divergesAbove: Double? = topSign > 0 ? (found.last(where: { !$0.isStable })?.qStar ?? 0) : nil
         for i in found.indices where found[i].isStable {
             let lower = found[..<i].last(where: { !$0.isStable })?.qStar ?? 0

@@ -31,9 +31,13 @@ extension HamiltonianDiagnostics {
     /// an autonomous field; p . dx for any field.
     public init<Field: ResidualField>(field: Field, readout: Readout, inputs: [Double], labels: [Int], solver: AdaptiveSolver = .dopri5,
                                       controller: StepSizeController) throws(ResidualError) {
-        let batch = labels.count, n = inputs.count
+        let batch = labels.count, n = inputs.count, d = field.dimension
+        // dx(0) turns each input by 90 degrees in its first two coordinates.
+        guard d >= 2 else { throw .invalidParameter(name: "field", reason: "the variational direction needs dimension >= 2, got \(d)") }
+        guard n == batch * d else {
+            throw .invalidParameter(name: "inputs", reason: "need \(batch) rows of \(d) values for \(batch) labels, got \(n) values")
+        }
         var tangent = [Double](repeating: 0, count: n)
-        let d = field.dimension
         for i in 0..<batch { (tangent[d * i], tangent[d * i + 1]) = (-inputs[d * i + 1], inputs[d * i]) }
         let forwardControl = controller.adding(breakpoints: field.breakpoints)
         let forward = try solver.solve({ t, z in

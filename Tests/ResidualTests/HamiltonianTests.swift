@@ -34,4 +34,15 @@ import Testing
         }
         #expect(drifts[1].0 < drifts[0].0 && drifts[1].1 < drifts[0].1)
     }
+
+    @Test func inputsThatDoNotFitTheFieldAreRefusedByName() throws {
+        let (inputs, labels) = ResidualProblem.circlesAnode3.data()
+        let (field, readout) = ResidualProblem.initialParameters()
+        let error = #expect(throws: ResidualError.self) {
+            try HamiltonianDiagnostics(field: MLPField(parameters: field), readout: Readout(parameters: readout),
+                                       inputs: Array(inputs.dropLast()), labels: labels, controller: StepSizeController(rtol: 1e-5, atol: 1e-5))
+        }
+        guard case .invalid(let parameter)? = error else { Issue.record("expected invalid inputs, got \(String(describing: error))"); return }
+        #expect(parameter.name == "inputs")
+    }
 }
