@@ -35,7 +35,7 @@ let package = Package(
         ),
         .target(name: "GSLKit", dependencies: ["_CGSL", "_CGSLSupport", "_CVectorMath"]),
         // phi and its derivatives, below both theories that use it (mean field and residual fields).
-        .target(name: "Activations"),
+        .target(name: "Activations", dependencies: ["GSLKit"]),
         .target(name: "MeanField", dependencies: ["Activations", "GSLKit"]),
         .target(name: "Embedding", dependencies: ["MeanField", "Activations", "GSLKit"]),
         .target(name: "Residual", dependencies: ["Activations", "GSLKit"]),
@@ -51,7 +51,7 @@ let package = Package(
         // Error measures shared by the test targets (relative, max-abs, scaled max errors).
         .target(name: "TestSupport", path: "Tests/TestSupport"),
         .testTarget(name: "GSLKitTests", dependencies: ["GSLKit"]),
-        .testTarget(name: "ActivationsTests", dependencies: ["Activations"]),
+        .testTarget(name: "ActivationsTests", dependencies: ["Activations", "GSLKit"]),
         .testTarget(name: "MeanFieldTests", dependencies: ["MeanField", "Activations", "GSLKit", "TestSupport"]),
         .testTarget(name: "EmbeddingTests", dependencies: ["Embedding", "MeanField", "Activations", "GSLKit"]),
         .testTarget(name: "ResidualTests", dependencies: ["Residual", "Activations", "GSLKit", "TestSupport"]),

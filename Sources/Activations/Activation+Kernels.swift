@@ -1,53 +1,57 @@
 import Foundation
 
-/// One activation's derivatives as a static function, so that quadrature loops written
-/// generically over a kernel are specialised and the evaluation inlines into them (one switch
-/// per loop instead of one per node).
+/// One activation's derivatives as a method of a small value, so that quadrature loops written
+/// generically over a kernel are specialised and a built-in's evaluation inlines into them (one
+/// switch per loop instead of one per node). Families and formulas share ``FormulaKernel``.
 @usableFromInline package protocol ActivationKernel {
-    static func derivatives(_ u: Double) -> Activation.Derivatives
+    func derivatives(_ u: Double) -> Activation.Derivatives
 }
 
 /// A loop body generic over the kernel; ``Activation/withKernel(_:)`` picks the kernel once.
 @usableFromInline package protocol KernelBody {
     associatedtype Output
-    func run<K: ActivationKernel>(_ kernel: K.Type) -> Output
+    func run<K: ActivationKernel>(_ kernel: K) -> Output
 }
 
 struct Evaluate: KernelBody {
     let u: Double
-    @inline(__always) func run<K: ActivationKernel>(_ kernel: K.Type) -> Activation.Derivatives { K.derivatives(u) }
+    @inline(__always) func run<K: ActivationKernel>(_ kernel: K) -> Activation.Derivatives { kernel.derivatives(u) }
 }
 
 extension Activation {
     @inline(__always)
     @inlinable package func withKernel<B: KernelBody>(_ body: B) -> B.Output {
-        switch self {
-        case .linear: body.run(LinearKernel.self)
-        case .relu: body.run(ReluKernel.self)
-        case .hardTanh: body.run(HardTanhKernel.self)
-        case .erf: body.run(ErfKernel.self)
-        case .tanh: body.run(TanhKernel.self)
-        case .sigmoid: body.run(SigmoidKernel.self)
-        case .softplus: body.run(SoftplusKernel.self)
-        case .swish: body.run(SwishKernel.self)
-        case .gelu: body.run(GeluKernel.self)
-        case .sin: body.run(SinKernel.self)
+        switch storage {
+        case .builtin(.linear): body.run(LinearKernel())
+        case .builtin(.relu): body.run(ReluKernel())
+        case .builtin(.hardTanh): body.run(HardTanhKernel())
+        case .builtin(.erf): body.run(ErfKernel())
+        case .builtin(.tanh): body.run(TanhKernel())
+        case .builtin(.sigmoid): body.run(SigmoidKernel())
+        case .builtin(.softplus): body.run(SoftplusKernel())
+        case .builtin(.swish): body.run(SwishKernel())
+        case .builtin(.gelu): body.run(GeluKernel())
+        case .builtin(.sin): body.run(SinKernel())
+        case .custom(let custom): body.run(FormulaKernel(formula: custom.formula))
         }
     }
 }
 
-@usableFromInline enum LinearKernel: ActivationKernel {
-    @inlinable @inline(__always) static func derivatives(_ u: Double) -> Activation.Derivatives { .init(u, 1, 0, 0, 0) }
+@usableFromInline struct LinearKernel: ActivationKernel {
+    @inlinable @inline(__always) init() {}
+    @inlinable @inline(__always) func derivatives(_ u: Double) -> Activation.Derivatives { .init(u, 1, 0, 0, 0) }
 }
 
-@usableFromInline enum ReluKernel: ActivationKernel {
-    @inlinable @inline(__always) static func derivatives(_ u: Double) -> Activation.Derivatives {
+@usableFromInline struct ReluKernel: ActivationKernel {
+    @inlinable @inline(__always) init() {}
+    @inlinable @inline(__always) func derivatives(_ u: Double) -> Activation.Derivatives {
         u > 0 ? .init(u, 1, 0, 0, 0) : .init(0, 0, 0, 0, 0)
     }
 }
 
-@usableFromInline enum HardTanhKernel: ActivationKernel {
-    @inlinable @inline(__always) static func derivatives(_ u: Double) -> Activation.Derivatives {
+@usableFromInline struct HardTanhKernel: ActivationKernel {
+    @inlinable @inline(__always) init() {}
+    @inlinable @inline(__always) func derivatives(_ u: Double) -> Activation.Derivatives {
         if u > 1 { return .init(1, 0, 0, 0, 0) }
         if u < -1 { return .init(-1, 0, 0, 0, 0) }
         return .init(u, 1, 0, 0, 0)
@@ -55,8 +59,9 @@ extension Activation {
 }
 
 /// erf: phi' = (2/sqrt(pi)) e^{-u^2}; phi'' = -2u phi'; phi''' = (4u^2 - 2) phi'; phi'''' = (12u - 8u^3) phi'.
-@usableFromInline enum ErfKernel: ActivationKernel {
-    @inlinable @inline(__always) static func derivatives(_ u: Double) -> Activation.Derivatives {
+@usableFromInline struct ErfKernel: ActivationKernel {
+    @inlinable @inline(__always) init() {}
+    @inlinable @inline(__always) func derivatives(_ u: Double) -> Activation.Derivatives {
         let d1 = 1.1283791670955126 * Foundation.exp(-u * u)
         let u2 = u * u
         return .init(Foundation.erf(u), d1, -2 * u * d1, (4 * u2 - 2) * d1, (12 * u - 8 * u2 * u) * d1)
@@ -67,8 +72,9 @@ extension Activation {
 /// phi'''' = 8t(1 - t^2)(2 - 3t^2). With e = e^{-2|u|} and m = e - 1: tanh|u| = -m/(2 + m),
 /// sech^2 u = 4e/(2 + m)^2. One transcendental call: expm1 for |u| < 1/2 (where 1 - e would
 /// cancel), exp beyond (where 1 + expm1 would lose e entirely).
-@usableFromInline enum TanhKernel: ActivationKernel {
-    @inlinable @inline(__always) static func derivatives(_ u: Double) -> Activation.Derivatives {
+@usableFromInline struct TanhKernel: ActivationKernel {
+    @inlinable @inline(__always) init() {}
+    @inlinable @inline(__always) func derivatives(_ u: Double) -> Activation.Derivatives {
         let a = -2 * Swift.abs(u)
         let m: Double, e: Double
         if a > -1 {
@@ -88,8 +94,9 @@ extension Activation {
 
 /// The logistic s = 1/(1 + e^{-u}) with s and 1 - s from one exponential;
 /// s' = s(1-s), s'' = s'(1-2s), s''' = s'(1 - 6s'), s'''' = s'(1-2s)(1 - 12s').
-@usableFromInline enum SigmoidKernel: ActivationKernel {
-    @inlinable @inline(__always) static func derivatives(_ u: Double) -> Activation.Derivatives {
+@usableFromInline struct SigmoidKernel: ActivationKernel {
+    @inlinable @inline(__always) init() {}
+    @inlinable @inline(__always) func derivatives(_ u: Double) -> Activation.Derivatives {
         let e = Foundation.exp(-Swift.abs(u))
         let big = 1 / (1 + e), small = e * big
         let (s, sc) = u >= 0 ? (big, small) : (small, big)
@@ -100,26 +107,29 @@ extension Activation {
 }
 
 /// softplus log(1 + e^u) = max(u, 0) + log1p(e^{-|u|}); its derivatives are the logistic's.
-@usableFromInline enum SoftplusKernel: ActivationKernel {
-    @inlinable @inline(__always) static func derivatives(_ u: Double) -> Activation.Derivatives {
-        let l = SigmoidKernel.derivatives(u)
+@usableFromInline struct SoftplusKernel: ActivationKernel {
+    @inlinable @inline(__always) init() {}
+    @inlinable @inline(__always) func derivatives(_ u: Double) -> Activation.Derivatives {
+        let l = SigmoidKernel().derivatives(u)
         let e = Foundation.exp(-Swift.abs(u))
         return .init(Swift.max(u, 0) + Foundation.log1p(e), l.d0, l.d1, l.d2, l.d3)
     }
 }
 
 /// swish / SiLU u s(u): (u s)^(k) = k s^(k-1) + u s^(k).
-@usableFromInline enum SwishKernel: ActivationKernel {
-    @inlinable @inline(__always) static func derivatives(_ u: Double) -> Activation.Derivatives {
-        let l = SigmoidKernel.derivatives(u)
+@usableFromInline struct SwishKernel: ActivationKernel {
+    @inlinable @inline(__always) init() {}
+    @inlinable @inline(__always) func derivatives(_ u: Double) -> Activation.Derivatives {
+        let l = SigmoidKernel().derivatives(u)
         return .init(u * l.d0, l.d0 + u * l.d1, 2 * l.d1 + u * l.d2, 3 * l.d2 + u * l.d3, 4 * l.d3 + u * l.d4)
     }
 }
 
 /// gelu u Phi(u), n the standard normal density: phi' = Phi + u n; phi'' = n(2 - u^2);
 /// phi''' = n(u^3 - 4u); phi'''' = n(-u^4 + 7u^2 - 4).
-@usableFromInline enum GeluKernel: ActivationKernel {
-    @inlinable @inline(__always) static func derivatives(_ u: Double) -> Activation.Derivatives {
+@usableFromInline struct GeluKernel: ActivationKernel {
+    @inlinable @inline(__always) init() {}
+    @inlinable @inline(__always) func derivatives(_ u: Double) -> Activation.Derivatives {
         let n = 0.3989422804014327 * Foundation.exp(-0.5 * u * u)
         let cdf = 0.5 * Foundation.erfc(-u * 0.7071067811865476)
         let u2 = u * u
@@ -127,8 +137,16 @@ extension Activation {
     }
 }
 
-@usableFromInline enum SinKernel: ActivationKernel {
-    @inlinable @inline(__always) static func derivatives(_ u: Double) -> Activation.Derivatives {
+/// A family's or formula's derivatives by Taylor mode on its tape.
+@usableFromInline struct FormulaKernel: ActivationKernel {
+    @usableFromInline let formula: Formula
+    @usableFromInline init(formula: Formula) { self.formula = formula }
+    @usableFromInline func derivatives(_ u: Double) -> Activation.Derivatives { formula.derivatives(at: u) }
+}
+
+@usableFromInline struct SinKernel: ActivationKernel {
+    @inlinable @inline(__always) init() {}
+    @inlinable @inline(__always) func derivatives(_ u: Double) -> Activation.Derivatives {
         let s = Foundation.sin(u), c = Foundation.cos(u)
         return .init(s, c, -s, -c, s)
     }
@@ -149,9 +167,9 @@ struct ValuesAndSlopes: KernelBody {
     let slopes: UnsafeMutableBufferPointer<Double>
 
     @inline(__always)
-    func run<K: ActivationKernel>(_ kernel: K.Type) {
+    func run<K: ActivationKernel>(_ kernel: K) {
         for k in 0..<z.count {
-            let d = K.derivatives(z[k])
+            let d = kernel.derivatives(z[k])
             values[k] = d.d0
             slopes[k] = d.d1
         }

@@ -21,6 +21,8 @@ public struct QuadratureProfile: Sendable, Equatable {
     public var zones: [Zone]
     /// Points of non-smoothness, always panel boundaries.
     public var kinks: [Double]
+    /// Added to the rule's tail in y, for phi growing faster than linearly (|phi|^4 ~ |u|^{4 degree}).
+    public var extraTail: Double = 0
 
     public init(halfWidth: Double, panelWidth: Double, kinks: [Double]) {
         zones = halfWidth > 0 ? [Zone(center: 0, halfWidth: halfWidth, panelWidth: panelWidth)] : []
@@ -29,11 +31,23 @@ public struct QuadratureProfile: Sendable, Equatable {
 }
 
 extension Activation {
+    /// The built-ins' profiles from their analytic strips; a family's or formula's calibrated
+    /// when it was made (``CustomActivation``).
     public var quadratureProfile: QuadratureProfile {
+        switch storage {
+        case .builtin(let builtin): builtin.quadratureProfile
+        case .custom(let custom): custom.profile
+        }
+    }
+}
+
+extension Activation.Builtin {
+    var quadratureProfile: QuadratureProfile {
         switch self {
         // Polynomial pieces: the Gaussian alone sets the panels; kinks are breakpoints.
-        case .linear, .relu, .hardTanh:
-            QuadratureProfile(halfWidth: 0, panelWidth: .infinity, kinks: kinks)
+        case .linear: QuadratureProfile(halfWidth: 0, panelWidth: .infinity, kinks: [])
+        case .relu: QuadratureProfile(halfWidth: 0, panelWidth: .infinity, kinks: [0])
+        case .hardTanh: QuadratureProfile(halfWidth: 0, panelWidth: .infinity, kinks: [-1, 1])
         // tanh: poles at +-i pi/2, |tanh u - sign u| < 2e^{-2|u|}.
         case .tanh: QuadratureProfile(halfWidth: 21, panelWidth: 2.0, kinks: [])
         // erf: entire, |erf u - sign u| < e^{-u^2}.

@@ -1,7 +1,7 @@
 import Activations
 import Foundation
 
-extension Activation {
+extension Activation.Builtin {
     /// Exact Gaussian length moments, where known.
     ///
     /// - erf: E[erf^2] = (2/pi) asin(2q/(1+2q)), E[erf'^2] = (4/pi)/sqrt(1+4q),
@@ -12,7 +12,7 @@ extension Activation {
     ///   E[phi phi''] = -2a n(a) (the two Dirac parts of phi'').
     /// - sin: E[sin^2] = (1 - e^{-2q})/2 = -expm1(-2q)/2, E[cos^2] = (1 + e^{-2q})/2.
     /// Derivatives in q are exact derivatives of these expressions.
-    public func closedFormLength(q: Double) -> LengthMoments? {
+    func closedFormLength(q: Double) -> LengthMoments? {
         switch self {
         case .linear:
             return LengthMoments(phi2: q, dphi2: 1, d2phi2: 0, phi2Dq: 1, phi2Dqq: 0, dphi2Dq: 0)
@@ -56,7 +56,7 @@ extension Activation {
     /// E_q[phi^4] where known: linear 3q^2, relu 3q^2/2, sin (3 - 4e^{-2q} + e^{-8q})/8 (from
     /// sin^4 = (3 - 4 cos 2u + cos 4u)/8 and E[cos(a u)] = e^{-a^2 q/2}); sin's quadrature would
     /// need q^{1/2} panels, a hundred million at q = 1e15.
-    public func closedFormFourthMoment(q: Double) -> Double? {
+    func closedFormFourthMoment(q: Double) -> Double? {
         switch self {
         case .linear: 3 * q * q
         case .relu: 1.5 * q * q
@@ -65,16 +65,14 @@ extension Activation {
         }
     }
 
-    /// True when ``closedFormLength(q:)`` answers for every q.
-    public var hasClosedFormLength: Bool {
+    var hasClosedFormLength: Bool {
         switch self {
         case .linear, .relu, .erf, .hardTanh, .sin: true
         case .tanh, .sigmoid, .softplus, .swish, .gelu: false
         }
     }
 
-    /// True when ``closedFormCross(q11:q22:c:)`` answers for every argument.
-    public var hasClosedFormCross: Bool {
+    var hasClosedFormCross: Bool {
         switch self {
         case .linear, .relu, .erf, .sin: true
         case .tanh, .sigmoid, .softplus, .swish, .gelu, .hardTanh: false
@@ -88,7 +86,7 @@ extension Activation {
     /// - relu (arc-cosine kernel, Cho & Saul 2009), t = acos c:
     ///   E[phi phi] = sqrt(q11 q22)/(2 pi) (sin t + (pi - t) cos t), E[phi' phi'] = (pi - t)/(2 pi).
     /// - sin: E[sin sin] = e^{-(q11+q22)/2} sinh q12, E[cos cos] = e^{-(q11+q22)/2} cosh q12.
-    public func closedFormCross(q11: Double, q22: Double, c: Double) -> CrossMoments? {
+    func closedFormCross(q11: Double, q22: Double, c: Double) -> CrossMoments? {
         let q12 = c * (q11 * q22).squareRoot()
         switch self {
         case .linear:
@@ -117,4 +115,31 @@ extension Activation {
             return nil
         }
     }
+}
+
+extension Activation {
+    /// Exact Gaussian length moments, where known: the built-ins' (``Activation/Builtin``) and the
+    /// families' (``ActivationFamily``); nil for formulas and for the rest.
+    public func closedFormLength(q: Double) -> LengthMoments? {
+        if let builtin { return builtin.closedFormLength(q: q) }
+        return family?.closedFormLength(q: q)
+    }
+
+    /// Exact joint moments E[phi(u1) phi(u2)], E[phi'(u1) phi'(u2)], where known.
+    public func closedFormCross(q11: Double, q22: Double, c: Double) -> CrossMoments? {
+        if let builtin { return builtin.closedFormCross(q11: q11, q22: q22, c: c) }
+        return family?.closedFormCross(q11: q11, q22: q22, c: c)
+    }
+
+    /// E_q[phi^4], where known.
+    public func closedFormFourthMoment(q: Double) -> Double? {
+        if let builtin { return builtin.closedFormFourthMoment(q: q) }
+        return family?.closedFormFourthMoment(q: q)
+    }
+
+    /// True when ``closedFormLength(q:)`` answers for every q.
+    public var hasClosedFormLength: Bool { builtin?.hasClosedFormLength ?? family?.hasClosedFormLength ?? false }
+
+    /// True when ``closedFormCross(q11:q22:c:)`` answers for every argument.
+    public var hasClosedFormCross: Bool { builtin?.hasClosedFormCross ?? family?.hasClosedFormCross ?? false }
 }

@@ -17,19 +17,19 @@ extension Activation {
     /// bracketed on a geometric grid in q and solved by GSL's Brent; only a point where the
     /// fixed point is stable (V'(q*) < 1) is a critical point of the network (gelu and swish at
     /// sigma_b^2 = 0.05 cross chi_1 = 1 only on the unstable branch).
+    /// Positively homogeneous phi (linear, relu, leaky relu, abs) have the line only at sigma_b^2 = 0, where every q is fixed.
     /// Odd phi at sigma_b^2 = 0 gives q* = 0, sigma_w^2 = 1/phi'(0)^2 (tanh 1, erf pi/4).
     public func criticalPoint(sigmaB2: Double, using integrator: GaussianIntegrator? = nil) throws(MeanFieldError) -> CriticalPoint {
         try requireFinite(sigmaB2, "sigma_b2")
         let integrator = integrator ?? GaussianIntegrator(activation: self)
-        switch self {
-        case .linear, .relu:
+        // Positively homogeneous phi (linear, relu, leaky relu, abs): E_q[phi^2] = q E[phi'^2], so
+        // at chi_1 = 1 the length map is V(q) = q + sigma_b^2.
+        if isPositivelyHomogeneous {
             let w = 1 / integrator.length(q: 1).dphi2
             guard sigmaB2 == 0 else {
-                throw .noCriticalPoint("\(rawValue) at sigma_b2 > 0: at sigma_w2 = \(w) the length grows without bound, so q* does not exist")
+                throw .noCriticalPoint("\(name) at sigma_b2 > 0: at sigma_w2 = \(w) the length grows without bound, so q* does not exist")
             }
             return CriticalPoint(sigmaW2: w, qStar: nil)
-        default:
-            break
         }
         if sigmaB2 == 0 && isOdd {
             let slope = derivatives(0).d1
@@ -68,13 +68,13 @@ extension Activation {
             let m = integrator.length(q: root)
             let sigmaW2 = 1 / m.dphi2
             let vPrime = sigmaW2 * m.phi2Dq
-            if vPrime < 1 { return CriticalPoint(sigmaW2: sigmaW2, qStar: root) }
+            if Swift.abs(vPrime) < 1 { return CriticalPoint(sigmaW2: sigmaW2, qStar: root) }
             unstable.append((sigmaW2, vPrime))
         }
         if let first = unstable.first {
             throw .noCriticalPoint(
-                "\(rawValue) at sigma_b2 = \(sigmaB2): chi_1 = 1 only where q* is an unstable fixed point (sigma_w2 = \(first.sigmaW2), V'(q*) = \(first.vPrime) >= 1); the stable fixed point disappears before chi_1 reaches 1, so the critical line ends before this sigma_b2")
+                "\(name) at sigma_b2 = \(sigmaB2): chi_1 = 1 only where q* is an unstable fixed point (sigma_w2 = \(first.sigmaW2), V'(q*) = \(first.vPrime) >= 1); the stable fixed point disappears before chi_1 reaches 1, so the critical line ends before this sigma_b2")
         }
-        throw .noCriticalPoint("\(rawValue): sigma_b2(q) = q - E_q[phi^2]/E_q[phi'^2] never reaches \(sigmaB2) with a resolved sign change for q in [1e-300, 1e300]")
+        throw .noCriticalPoint("\(name): sigma_b2(q) = q - E_q[phi^2]/E_q[phi'^2] never reaches \(sigmaB2) with a resolved sign change for q in [1e-300, 1e300]")
     }
 }

@@ -8,12 +8,12 @@ struct LengthLoop: KernelBody {
     let weights: UnsafeBufferPointer<Double>
 
     @inline(__always)
-    func run<K: ActivationKernel>(_ kernel: K.Type) -> (phi2: Double, dphi2: Double, d2phi2: Double,
+    func run<K: ActivationKernel>(_ kernel: K) -> (phi2: Double, dphi2: Double, d2phi2: Double,
                                                          phiD2: Double, dphiD3: Double, phiD4: Double) {
         var phi2 = 0.0, dphi2 = 0.0, d2phi2 = 0.0, phiD2 = 0.0, dphiD3 = 0.0, phiD4 = 0.0
         for i in 0..<nodes.count {
             let w = weights[i]
-            let d = K.derivatives(nodes[i])
+            let d = kernel.derivatives(nodes[i])
             phi2 += w * d.d0 * d.d0
             dphi2 += w * d.d1 * d.d1
             d2phi2 += w * d.d2 * d.d2
@@ -31,10 +31,10 @@ struct SmoothLoop: KernelBody {
     let weights: UnsafeBufferPointer<Double>
 
     @inline(__always)
-    func run<K: ActivationKernel>(_ kernel: K.Type) -> (Double, Double) {
+    func run<K: ActivationKernel>(_ kernel: K) -> (Double, Double) {
         var v0 = 0.0, v1 = 0.0
         for i in 0..<nodes.count {
-            let d = K.derivatives(nodes[i])
+            let d = kernel.derivatives(nodes[i])
             v0 += weights[i] * d.d0
             v1 += weights[i] * d.d1
         }
@@ -52,14 +52,14 @@ struct ParityLoop: KernelBody {
     let isOdd: Bool
 
     @inline(__always)
-    func run<K: ActivationKernel>(_ kernel: K.Type) -> (y: [Double], even: [Double], odd: [Double]) {
+    func run<K: ActivationKernel>(_ kernel: K) -> (y: [Double], even: [Double], odd: [Double]) {
         var y: [Double] = [], even: [Double] = [], odd: [Double] = []
         y.reserveCapacity(nodes.count / 2 + 1)
         even.reserveCapacity(nodes.count / 2 + 1)
         odd.reserveCapacity(nodes.count / 2 + 1)
         for i in 0..<nodes.count where standardNodes[i] >= 0 {
-            let plus = K.derivatives(nodes[i]).d0
-            let minus = isOdd ? -plus : K.derivatives(-nodes[i]).d0
+            let plus = kernel.derivatives(nodes[i]).d0
+            let minus = isOdd ? -plus : kernel.derivatives(-nodes[i]).d0
             let w = standardNodes[i] == 0 ? weights[i] : 2 * weights[i]
             y.append(standardNodes[i])
             even.append(0.5 * w * (plus + minus))
@@ -75,10 +75,10 @@ struct LengthMapLoop: KernelBody {
     let weights: UnsafeBufferPointer<Double>
 
     @inline(__always)
-    func run<K: ActivationKernel>(_ kernel: K.Type) -> (Double, Double) {
+    func run<K: ActivationKernel>(_ kernel: K) -> (Double, Double) {
         var phi2 = 0.0, slope = 0.0
         for i in 0..<nodes.count {
-            let d = K.derivatives(nodes[i])
+            let d = kernel.derivatives(nodes[i])
             phi2 += weights[i] * d.d0 * d.d0
             slope += weights[i] * (d.d1 * d.d1 + d.d0 * d.d2)
         }

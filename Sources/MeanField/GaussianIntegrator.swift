@@ -16,6 +16,10 @@ public final class GaussianIntegrator {
     /// The Mehler projections' rule, kept apart so that each keeps its cached layout.
     var hermiteRule = GaussianRule()
     private var pinned: (q: Double, moments: LengthMoments)?
+    /// How many rules since it was last set to 0 needed more than `GaussianRule.maxPanels`
+    /// panels and were built coarser (a phi oscillating or growing faster than linearly, at a
+    /// huge variance): results computed with them have not the stated accuracy.
+    public var truncatedRules = 0
 
     public init(activation: Activation, options: QuadratureOptions = .standard, method: MomentMethod = .automatic) {
         self.activation = activation
@@ -33,6 +37,7 @@ public final class GaussianIntegrator {
     /// derivatives by powers of u (Gaussian integration by parts).
     public func expectation(mean: Double = 0, variance: Double, _ g: (Double, Activation.Derivatives) -> Double) -> Double {
         rule.build(mean: mean, sd: variance.squareRoot(), profile: profile, options: options)
+        if rule.isTruncated { truncatedRules += 1 }
         var sum = 0.0
         for i in 0..<rule.count {
             sum += rule.weights[i] * g(rule.nodes[i], activation.derivatives(rule.nodes[i]))
@@ -52,54 +57,66 @@ public final class GaussianIntegrator {
     /// answers, the composite rule's accuracy (1e-14, measured against scipy's adaptive quad and
     /// the refined rule for q from 1e-3 to 400) otherwise.
     public var lengthAccuracy: Double {
-        (method == .automatic || !activation.kinks.isEmpty) && activation.hasClosedFormLength ? 8 * Double.ulpOfOne : 1e-14
+        method == .automatic && activation.hasClosedFormLength ? 8 * Double.ulpOfOne : 1e-14
     }
 
     /// (E_q[phi^2], d/dq E_q[phi^2]) alone: the cheaper loop of Newton steps on the length map.
     public func lengthWithSlope(q: Double) -> (phi2: Double, phi2Dq: Double) {
-        if method == .automatic || !activation.kinks.isEmpty {
-            if let exact = activation.closedFormLength(q: q) { return (exact.phi2, exact.phi2Dq) }
-        }
+        if method == .automatic, let exact = activation.closedFormLength(q: q) { return (exact.phi2, exact.phi2Dq) }
         rule.build(mean: 0, sd: q.squareRoot(), profile: profile, options: options)
-        return rule.nodes.withUnsafeBufferPointer { nodes in
+        if rule.isTruncated { truncatedRules += 1 }
+        let (phi2, slope) = rule.nodes.withUnsafeBufferPointer { nodes in
             rule.weights.withUnsafeBufferPointer { weights in
                 activation.withKernel(LengthMapLoop(nodes: nodes, weights: weights))
             }
         }
+        return (phi2, activation.breakpoints.isEmpty ? slope : slope + breakpointTerms(q: q).phi2Dq)
     }
 
     /// ``LengthMoments`` at variance q >= 0.
     public func length(q: Double) -> LengthMoments {
         if method == .automatic, let exact = activation.closedFormLength(q: q) { return exact }
         rule.build(mean: 0, sd: q.squareRoot(), profile: profile, options: options)
+        if rule.isTruncated { truncatedRules += 1 }
         let (phi2, dphi2, d2phi2, phiD2, dphiD3, phiD4) = rule.nodes.withUnsafeBufferPointer { nodes in
             rule.weights.withUnsafeBufferPointer { weights in
                 activation.withKernel(LengthLoop(nodes: nodes, weights: weights))
             }
         }
-        var moments = LengthMoments(
-            phi2: phi2, dphi2: dphi2, d2phi2: d2phi2,
-            phi2Dq: dphi2 + phiD2,
-            phi2Dqq: 0.5 * (3 * d2phi2 + 4 * dphiD3 + phiD4),
-            dphi2Dq: d2phi2 + dphiD3)
-        if !activation.kinks.isEmpty, let exact = activation.closedFormLength(q: q) {
-            // The Dirac parts of phi'' at the kinks: E[phi phi''] gains sum_k jump_k phi(k) p_q(k);
-            // the higher derivative moments have no regular part worth integrating.
-            let sd = q.squareRoot()
-            var dirac = 0.0
-            if sd > 0 {
-                for kink in activation.kinks {
-                    let jump = activation.derivatives(kink.nextUp).d1 - activation.derivatives(kink.nextDown).d1
-                    let density = 0.3989422804014327 / sd * Foundation.exp(-0.5 * kink * kink / q)
-                    dirac += jump * activation.derivatives(kink).d0 * density
-                }
+        let jumps = breakpointTerms(q: q)
+        return LengthMoments(
+            phi2: phi2, dphi2: dphi2, d2phi2: activation.kinks.isEmpty ? d2phi2 : .infinity,
+            phi2Dq: dphi2 + phiD2 + jumps.phi2Dq,
+            phi2Dqq: 0.5 * (3 * d2phi2 + 4 * dphiD3 + phiD4) + jumps.phi2Dqq,
+            dphi2Dq: d2phi2 + dphiD3 + jumps.dphi2Dq)
+    }
+
+    /// The breakpoints' parts of the q-derivatives, from the one-sided limits there.
+    ///
+    /// For f piecewise smooth with jumps [f^(m)](k) at the breakpoints, integrating by parts
+    /// d^n/dq^n E_q[f] = 2^{-n} int f p^(2n) gives
+    /// 2^{-n} (E[f^(2n)_regular] + sum_k sum_{m<2n} (-1)^{m+1} [f^(m)](k) p^(2n-1-m)(k)),
+    /// p the N(0, q) density: with f = phi^2 (n = 1, 2) and f = phi'^2 (n = 1). At a kink this is
+    /// the Dirac part of phi'' (for relu, phi(0)[phi'] p(0) = 0; for hard-tanh, 2 p(1) in E[phi'^2 + phi phi'']).
+    private func breakpointTerms(q: Double) -> (phi2Dq: Double, phi2Dqq: Double, dphi2Dq: Double) {
+        guard q > 0 else { return (0, 0, 0) }
+        var phi2Dq = 0.0, phi2Dqq = 0.0, dphi2Dq = 0.0
+        for b in activation.breakpoints {
+            let k = b.location
+            let p0 = 0.3989422804014327 / q.squareRoot() * Foundation.exp(-0.5 * k * k / q)
+            let p1 = -k / q * p0, p2 = (k * k / (q * q) - 1 / q) * p0, p3 = (-k * k * k / (q * q * q) + 3 * k / (q * q)) * p0
+            // Derivatives of f = phi^2 and g = phi'^2 on either side.
+            func f(_ d: Activation.Derivatives) -> (Double, Double, Double, Double) {
+                (d.d0 * d.d0, 2 * d.d0 * d.d1, 2 * (d.d1 * d.d1 + d.d0 * d.d2), 2 * (3 * d.d1 * d.d2 + d.d0 * d.d3))
             }
-            moments.phi2Dq = dphi2 + phiD2 + dirac
-            moments.d2phi2 = .infinity
-            moments.phi2Dqq = exact.phi2Dqq
-            moments.dphi2Dq = exact.dphi2Dq
+            func g(_ d: Activation.Derivatives) -> (Double, Double) { (d.d1 * d.d1, 2 * d.d1 * d.d2) }
+            let (fl, fr) = (f(b.left), f(b.right)), (gl, gr) = (g(b.left), g(b.right))
+            let f0 = fr.0 - fl.0, f1 = fr.1 - fl.1, f2 = fr.2 - fl.2, f3 = fr.3 - fl.3
+            phi2Dq += 0.5 * (f1 * p0 - f0 * p1)
+            phi2Dqq += 0.25 * (-f0 * p3 + f1 * p2 - f2 * p1 + f3 * p0)
+            dphi2Dq += 0.5 * ((gr.1 - gl.1) * p0 - (gr.0 - gl.0) * p1)
         }
-        return moments
+        return (phi2Dq, phi2Dqq, dphi2Dq)
     }
 
     /// ``CrossMoments`` for variances q11, q22 >= 0 and correlation c in [-1, 1].
@@ -173,6 +190,7 @@ public final class GaussianIntegrator {
             }
         }
         rule.build(mean: 0, sd: scale, profile: outerProfile, options: options)
+        if rule.isTruncated { truncatedRules += 1 }
         return (alpha, beta, s1, s2, scale > 0 ? scale : 1, symmetric)
     }
 
@@ -180,6 +198,7 @@ public final class GaussianIntegrator {
     private func smoothedPowers(mean m: Double, sd s: Double) -> [Double] {
         var powers = [1.0, 0, 0, 0, 0]
         inner.build(mean: m, sd: s, profile: profile, options: options)
+        if inner.isTruncated { truncatedRules += 1 }
         for i in 0..<inner.count {
             let phi = activation.derivatives(inner.nodes[i]).d0, w = inner.weights[i]
             let phi2 = phi * phi
@@ -199,6 +218,7 @@ public final class GaussianIntegrator {
             return (d.d0, d.d1)
         }
         inner.build(mean: m, sd: s, profile: profile, options: options)
+        if inner.isTruncated { truncatedRules += 1 }
         return inner.nodes.withUnsafeBufferPointer { nodes in
             inner.weights.withUnsafeBufferPointer { weights in
                 activation.withKernel(SmoothLoop(nodes: nodes, weights: weights))

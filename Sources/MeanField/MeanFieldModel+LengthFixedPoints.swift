@@ -72,19 +72,24 @@ extension MeanFieldModel {
             if firstResolved == nil { firstResolved = sign }
             defer { previous = (q, sign) }
             guard let last = previous, last.sign != sign else { continue }
-            if sign < 0 {
-                let root = try qStar(from: q, using: integrator)
-                found.append(LengthFixedPoint(qStar: root, vPrime: lengthMap(root, using: integrator).derivative, isStable: true))
-            } else {
-                let root: Double
+            // F = V - q falling through 0 is stable when V'(q*) > -1 too (a decreasing V, as for
+            // the gaussian or cos, overshoots when V' < -1: the orbit alternates and grows).
+            let bracketed = { () throws(MeanFieldError) -> Double in
                 do {
-                    root = try brent(lower: last.q, upper: q, tolerance: RootTolerance(absolute: 0, relative: 1e-12, maxIterations: 200)) { q in
+                    return try brent(lower: last.q, upper: q, tolerance: RootTolerance(absolute: 0, relative: 1e-12, maxIterations: 200)) { q in
                         lengthResidual(q, using: integrator).value
                     }
                 } catch {
-                    throw .noConvergence("the unstable fixed point in [\(last.q), \(q)]: \(error)")
+                    throw .noConvergence("the fixed point in [\(last.q), \(q)]: \(error)")
                 }
-                found.append(LengthFixedPoint(qStar: root, vPrime: lengthMap(root, using: integrator).derivative, isStable: false))
+            }
+            if sign < 0, let root = try? qStar(from: q, using: integrator), root >= last.q, root <= q {
+                let vPrime = lengthMap(root, using: integrator).derivative
+                found.append(LengthFixedPoint(qStar: root, vPrime: vPrime, isStable: vPrime > -1))
+            } else {
+                let root = try bracketed()
+                let vPrime = lengthMap(root, using: integrator).derivative
+                found.append(LengthFixedPoint(qStar: root, vPrime: vPrime, isStable: sign < 0 && vPrime > -1))
             }
         }
         if vanishesAtZero {

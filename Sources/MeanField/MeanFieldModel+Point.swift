@@ -32,16 +32,19 @@ public struct PointAnalysis: Sendable, Equatable {
     /// The Mehler-series order that solved c* (nil when c* came from elsewhere).
     public var seriesOrder: Int?
 
-    /// xi_q = -1/ln V'(q*): depth scale of the length's convergence (Schoenholz et al. eq. 6).
+    /// xi_q = -1/ln |V'(q*)|: depth scale of the length's convergence (Schoenholz et al. eq. 6);
+    /// |V'| because a non-monotone phi (gaussian, cos) can give V' < 0, where q^l - q* alternates
+    /// in sign and shrinks by |V'| a layer.
     public var xiQ: Double { depthScale(vPrime) }
-    /// xi_c = -1/ln chi_c(c*): depth scale of correlation convergence; infinite at criticality.
+    /// xi_c = -1/ln |chi_c(c*)|: depth scale of correlation convergence; infinite at criticality.
     public var xiC: Double { phase == .critical ? .infinity : depthScale(chiC) }
     /// xi_grad = -1/ln chi_1: gradients shrink by e over xi_grad layers when ordered; negative
     /// when chaotic, where |xi_grad| layers multiply them by e.
     public var xiGrad: Double { phase == .critical ? .infinity : -1 / Foundation.log(chi1) }
 
     private func depthScale(_ slope: Double) -> Double {
-        slope <= 0 ? 0 : slope >= 1 ? .infinity : -1 / Foundation.log(slope)
+        let rate = Swift.abs(slope)
+        return rate == 0 ? 0 : rate >= 1 ? .infinity : -1 / Foundation.log(rate)
     }
 }
 

@@ -226,10 +226,10 @@ struct LayerInputLoop: KernelBody {
     let plan: ColumnPlan
 
     @inline(__always)
-    func run<K: ActivationKernel>(_ kernel: K.Type) -> Void {
+    func run<K: ActivationKernel>(_ kernel: K) -> Void {
         let b = batch
         if plan.states.count == b {
-            for k in 0..<(rows * b) { output[k] = K.derivatives(state[k]).d0 }
+            for k in 0..<(rows * b) { output[k] = kernel.derivatives(state[k]).d0 }
             return
         }
         // phi' and phi'' of each state, evaluated once per row and shared by its derivative
@@ -239,7 +239,7 @@ struct LayerInputLoop: KernelBody {
         for i in 0..<rows {
             let row = i * b
             for a in plan.states {
-                let d = K.derivatives(state[row + a])
+                let d = kernel.derivatives(state[row + a])
                 output[row + a] = d.d0
                 slopes[2 * a] = d.d1
                 slopes[2 * a + 1] = d.d2

@@ -103,7 +103,7 @@ extension EmbeddingCommand {
                                            elapsedSeconds: elapsed)
                 try AtomicFile.write(table.text, to: url.appendingPathComponent("embedding-distances.csv"))
                 try AtomicFile.write(json.serialized() + "\n", to: url.appendingPathComponent("embedding-distances.json"))
-                try DistancesNotebook.document(activation: model.activation.rawValue)
+                try DistancesNotebook.document(activation: model.activation.name)
                     .write(to: url.appendingPathComponent("embedding-distances.ipynb"))
                 try AtomicFile.write(manifest.json.serialized() + "\n", to: url.appendingPathComponent("run.json"))
             }

@@ -66,6 +66,6 @@ extension EmbeddingCommand {
 extension ModelOptions {
     /// activation, sigma_w2, sigma_b2 for run manifests.
     var parameters: [(String, JSONValue)] {
-        [("activation", .string(activation.rawValue)), ("sigma_w2", .number(sigmaW2)), ("sigma_b2", .number(sigmaB2))]
+        [("activation", .string(activation.name)), ("sigma_w2", .number(sigmaW2)), ("sigma_b2", .number(sigmaB2))]
     }
 }

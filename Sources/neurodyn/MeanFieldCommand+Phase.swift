@@ -44,7 +44,7 @@ extension MeanFieldCommand {
             let directory = URL(fileURLWithPath: out)
             var manifest = RunManifest(
                 command: "neurodyn meanfield phase",
-                parameters: [("activation", .string(activation.rawValue)), ("sigma_w2", .string(sigmaW2.text)),
+                parameters: [("activation", .string(activation.name)), ("sigma_w2", .string(sigmaW2.text)),
                              ("sigma_b2", .string(sigmaB2.text)), ("q0", .number(q0)), ("points", .int(diagram.count))],
                 versions: softwareVersions, kernels: computeKernels, files: ["phase.csv", "phase.ipynb"])
             if !shard.isWhole {

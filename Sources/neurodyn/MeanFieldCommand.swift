@@ -36,7 +36,10 @@ extension MeanFieldCommand {
                 unbounded); diverges_above: the q0 above which q grows without bound (null when
                 none does). With several stable points (multistable: true) the one reported
                 above is the one --q0 reaches. CSV and table give the stable points and basins in
-                words.
+                words. quadrature_error: the largest relative change of E[phi^2], E[phi'^2] (at q*)
+                and E[phi phi], E[phi' phi'] (at q*, c*) when every panel is halved and the order
+                doubled (0 where closed forms answer); quadrature_met_accuracy: it is <= 1e-11 and
+                no rule hit its panel cap (a warning says so otherwise).
                 """)
 
         @OptionGroup var model: ModelOptions
@@ -58,6 +61,11 @@ extension MeanFieldCommand {
                 guard case .noFixedPoint = error, let all, !all.stable.isEmpty else { throw error }
                 throw CommandFailure("\(error); the length map has stable fixed points elsewhere: \(all.summary) (choose --q0 in a basin)")
             }
+            let check = model.quadratureCheck(p, using: integrator)
+            if !check.metAccuracy {
+                printWarning("the quadrature did not meet its accuracy at this point: n-versus-2n difference \(check.error)" +
+                             (check.truncatedRules > 0 ? ", \(check.truncatedRules) rules capped at their panel limit" : ""))
+            }
             let fields: [(String, Double)] = [
                 ("sigma_w2", model.sigmaW2), ("sigma_b2", model.sigmaB2), ("q_star", p.qStar),
                 ("chi1", p.chi1), ("chi2", p.chi2), ("v_prime", p.vPrime), ("xi_q", p.xiQ),
@@ -67,17 +75,18 @@ extension MeanFieldCommand {
             case .json:
                 let every: [(String, JSONValue)] = [
                     ("fixed_points", all?.json ?? .null), ("multistable", all.map { .bool($0.isMultistable) } ?? .null),
-                    ("diverges_above", all?.divergesAbove.map(JSONValue.number) ?? .null)]
+                    ("diverges_above", all?.divergesAbove.map(JSONValue.number) ?? .null),
+                    ("quadrature_error", .number(check.error)), ("quadrature_met_accuracy", .bool(check.metAccuracy))]
                 let numbers: [(String, JSONValue)] = fields.map { ($0.0, .number($0.1)) }
-                JSONValue.object([("activation", .string(model.activation.rawValue))] + numbers + [("phase", .string(p.phase.rawValue))]
+                JSONValue.object([("activation", .string(model.activation.name))] + numbers + [("phase", .string(p.phase.rawValue))]
                     + every).print()
             case .csv:
                 var table = CSVTable(columns: ["activation"] + fields.map(\.0) + ["phase", "fixed_points"])
-                table.append([.text(model.activation.rawValue)] + fields.map { .number($0.1) } + [.text(p.phase.rawValue),
+                table.append([.text(model.activation.name)] + fields.map { .number($0.1) } + [.text(p.phase.rawValue),
                               .text(all?.summary ?? "")])
                 print(table.text, terminator: "")
             case .table:
-                print(TableText.keyValues([("activation", model.activation.rawValue)]
+                print(TableText.keyValues([("activation", model.activation.name)]
                     + fields.map { ($0.0, TableText.number($0.1)) } + [("phase", p.phase.rawValue), ("fixed_points", all?.summary ?? "unknown")]),
                       terminator: "")
             }
@@ -150,11 +159,11 @@ extension MeanFieldCommand {
                 JSONValue.object([("sigma_w2", .number(point.sigmaW2)), ("q_star", .optional(point.qStar))]).print()
             case .csv:
                 var table = CSVTable(columns: ["activation", "sigma_b2", "sigma_w2", "q_star"])
-                table.append([.text(activation.rawValue), .number(sigmaB2), .number(point.sigmaW2), .number(point.qStar ?? .nan)])
+                table.append([.text(activation.name), .number(sigmaB2), .number(point.sigmaW2), .number(point.qStar ?? .nan)])
                 print(table.text, terminator: "")
             case .table:
                 print(TableText.keyValues([
-                    ("activation", activation.rawValue), ("sigma_b2", TableText.number(sigmaB2)),
+                    ("activation", activation.name), ("sigma_b2", TableText.number(sigmaB2)),
                     ("sigma_w2", TableText.number(point.sigmaW2)),
                     ("q_star", point.qStar.map(TableText.number) ?? "any (every q is a fixed point)"),
                 ]), terminator: "")

@@ -45,7 +45,7 @@ struct MergeCommand: ParsableCommand {
             try Self.replay(set, csv: csv)
             return
         }
-        guard let activation = set.run["parameters"]?["activation"]?.stringValue.flatMap(Activation.init(name:)) else {
+        guard let activation = set.run["parameters"]?["activation"]?.stringValue.flatMap({ try? Activation(parsing: $0) }) else {
             throw ValidationError("invalid shards: their manifests name no known activation")
         }
         let notebook: NotebookDocument

@@ -29,7 +29,11 @@ struct ProgressOptions: ParsableArguments {
 }
 
 struct ActivationOption: ParsableArguments {
-    @Option(help: "Activation: \(Activation.allCases.map(\.rawValue).joined(separator: ", ")).")
+    @Option(help: ArgumentHelp(
+        "Activation: a built-in (\(Activation.builtins.map(\.name).joined(separator: ", "))), a family (\(ActivationFamily.names.joined(separator: ", ")); e.g. leaky_relu:0.1, elu:1, tanh:1.5, monomial:3) or a formula in x.",
+        discussion: "Formulas: + - * / ^, exp log sqrt erf tanh sin cos abs sigmoid softplus expm1 log1p, max(a, b), min(a, b), where(a > b, then, else), pi; e.g. 'x*erf(x)', 'max(x, 0.1*x)', 'where(x > 0, x, expm1(x))'. Derivatives are exact (Taylor-mode automatic differentiation); kinks of abs, max, min and where are found and used as quadrature breakpoints.",
+        valueName: "activation"),
+            transform: Activation.argument)
     var activation: Activation
 }
 
@@ -48,9 +52,11 @@ struct ModelOptions: ParsableArguments {
     }
 }
 
-extension Activation: ExpressibleByArgument {
-    public init?(argument: String) { self.init(name: argument) }
-    public static var allValueStrings: [String] { allCases.map(\.rawValue) }
+extension Activation {
+    /// Reads `--activation`, with the reason and position of a malformed formula in the message.
+    static func argument(_ text: String) throws(ValidationError) -> Activation {
+        do { return try Activation(parsing: text) } catch { throw ValidationError(error.description) }
+    }
 }
 
 // RunOutput sits below GSLKit's marker (it needs nothing of GSL): its shard errors adopt it here.

@@ -23,7 +23,8 @@ extension ResidualCommand {
 
         @Option(parsing: .unconditional, help: "Knots of A(t) and c(t) on [0, 1] (>= 1; 1: constant weights).")
         var knots: Int = 5
-        @Option(help: "The elementwise nonlinearity g (any activation).")
+        @Option(help: "The elementwise nonlinearity g (any activation, family or formula, as --activation takes).",
+                transform: Activation.argument)
         var g: Activation = .tanh
         @Option(parsing: .unconditional, help: "Size of the random weights (>= 0).")
         var scale: Double = 0.6
@@ -44,7 +45,7 @@ extension ResidualCommand {
             switch output.format {
             case .json:
                 JSONValue.object([
-                    ("knots", .int(knots)), ("g", .string(g.rawValue)), ("scale", .number(scale)), ("seed", .string(String(seed))),
+                    ("knots", .int(knots)), ("g", .string(g.name)), ("scale", .number(scale)), ("seed", .string(String(seed))),
                     ("points", .int(points)), ("reference", .string("rk4:\(study.referenceSteps), discrete adjoint")),
                     ("reference_check", .number(study.referenceCheck)),
                     ("rows", .array(rows.map { row in .object(zip(header, row).map { ($0, $0 == "layers" ? .int(Int($1)) : .number($1)) }) })),

@@ -63,7 +63,7 @@ extension SimulateCommand {
             let directory = URL(fileURLWithPath: out)
             var manifest = RunManifest(
                 command: "neurodyn simulate boundary",
-                parameters: [("activation", .string(activation.rawValue)), ("sigma_w2", .string(sigmaW2.text)),
+                parameters: [("activation", .string(activation.name)), ("sigma_w2", .string(sigmaW2.text)),
                              ("sigma_b2", .string(sigmaB2.text)), ("widths", .array(boundary.widths.map { .int($0) })),
                              ("nets", .int(nets)), ("depth", .int(depth)), ("burn_in", .int(burnIn)), ("q1", .number(q1)),
                              ("sampling", .string(sampling.rawValue))],

@@ -1,5 +1,6 @@
 import Foundation
 import Activations
+import GSLKit
 import Testing
 
 /// Each derivative formula against a central finite difference of the one below it.
@@ -34,10 +35,10 @@ import Testing
         #expect(abs(Activation.sigmoid.derivatives(-40).d1 / exp(-40) - 1) < 1e-12)
     }
 
-    @Test func namesAndAliases() {
-        #expect(Activation(name: "logistic") == .sigmoid)
-        #expect(Activation(name: "SiLU") == .swish)
-        #expect(Activation(name: "hard-tanh") == .hardTanh)
-        #expect(Activation(name: "softsign") == nil)
+    @Test func namesAndAliases() throws {
+        #expect(try Activation(parsing: "logistic") == .sigmoid)
+        #expect(try Activation(parsing: "SiLU") == .swish)
+        #expect(try Activation(parsing: "hard-tanh") == .hardTanh)
+        #expect(throws: InvalidParameter.self) { try Activation(parsing: "softsign") }
     }
 }

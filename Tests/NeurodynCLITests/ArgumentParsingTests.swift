@@ -73,6 +73,11 @@ import Testing
         (["hopfield", "trajectory", "--model", "m.json", "--u0", "0.1", "--times", "0,1", "--rtol", "0"], "invalid rtol"),
         (["hopfield", "density", "--model", "m.json", "--temperature", "1", "--steps", "-1"], "invalid steps"),
         (["reproduce", "nothing", "--out", "x"], "invalid NAME"),
+        (["meanfield", "point", "--activation", "tanh(x", "--sigma-w2", "1", "--sigma-b2", "0"], "expected ')' closing tanh( at the end"),
+        (["meanfield", "point", "--activation", "softsign", "--sigma-w2", "1", "--sigma-b2", "0"], "unknown activation 'softsign'"),
+        (["meanfield", "point", "--activation", "log(x)", "--sigma-w2", "1", "--sigma-b2", "0"], "is not finite"),
+        (["meanfield", "point", "--activation", "monomial:2.5", "--sigma-w2", "1", "--sigma-b2", "0"], "whole degree"),
+        (["residual", "near-identity", "--g", "where(x > 0, 1, -1)"], "phi jumps at x = 0"),
         (["merge", "dir", "--list-missing"], "invalid shard-count"),
     ])
     func badArgumentsAreRefusedWhileParsing(arguments: [String], naming: String) throws {

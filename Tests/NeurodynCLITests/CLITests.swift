@@ -75,6 +75,26 @@ struct CLI {
         #expect((only["basin"] as? [Any])?.last is NSNull && tanh["multistable"] as? Bool == false && tanh["diverges_above"] is NSNull)
     }
 
+    /// A formula and a family at the command line: leaky relu's closed form q* = sigma_b^2 /
+    /// (1 - sigma_w^2 (1 + a^2)/2) and chi_1 = sigma_w^2 (1 + a^2)/2 from both spellings, and the
+    /// quadrature's n-versus-2n report.
+    @Test func formulasAndFamiliesOnTheCommandLine() throws {
+        for spelling in ["leaky_relu:0.1", "max(x, 0.1*x)", "where(x > 0, x, 0.1*x)"] {
+            let result = try CLI.run(["meanfield", "point", "--activation", spelling, "--sigma-w2", "1.5", "--sigma-b2", "0.1",
+                                      "--format", "json"])
+            #expect(result.status == 0, "\(result.stderr)")
+            let json = try #require(result.json)
+            #expect(json["activation"] as? String == spelling)
+            let m = 1.5 * 1.01 / 2
+            #expect(abs((json["q_star"] as! Double) - 0.1 / (1 - m)) < 1e-14, "\(spelling)")
+            #expect(abs((json["chi1"] as! Double) - m) < 1e-14, "\(spelling)")
+            #expect(json["quadrature_met_accuracy"] as? Bool == true)
+            #expect((json["quadrature_error"] as! Double) < 1e-13)
+        }
+        let critical = try CLI.run(["meanfield", "critical", "--activation", "elu:1", "--sigma-b2", "0.1", "--format", "json"])
+        #expect(critical.status == 0, "\(critical.stderr)")
+    }
+
     @Test func infiniteValuesAreNullInJSON() throws {
         let result = try CLI.run(["meanfield", "point", "--activation", "relu", "--sigma-w2", "1", "--sigma-b2", "0.5", "--format", "json"])
         #expect(result.status == 0)

@@ -193,7 +193,7 @@ import Testing
     /// A mean-field point against the library: |V(q*) - q*| within its rounding bound, chi_1
     /// recomputed at q*, the phase as chi_1 says.
     static func selfConsistency(_ json: [String: Any]) throws -> String? {
-        guard let name = json["activation"] as? String, let activation = Activation(name: name),
+        guard let name = json["activation"] as? String, let activation = try? Activation(parsing: name),
               let w = json["sigma_w2"] as? Double, let b = json["sigma_b2"] as? Double, let q = json["q_star"] as? Double,
               let chi1 = json["chi1"] as? Double, let phase = json["phase"] as? String else { return "point JSON lacks keys" }
         let model = try MeanFieldModel(activation: activation, sigmaW2: w, sigmaB2: b)

@@ -5,9 +5,9 @@ import RunOutput
 /// The notebook written beside a finite-width boundary's boundary.csv.
 enum BoundaryNotebook {
     static func document(activation: Activation) -> NotebookDocument {
-        NotebookDocument(name: "boundary-\(activation.rawValue)", cells: [
+        NotebookDocument(name: "boundary-\(activation.fileName)", cells: [
             .markdown("""
-                # Order and chaos at finite width: \(activation.rawValue)
+                # Order and chaos at finite width: \(activation.name)
 
                 Data: `boundary.csv`, written by `neurodyn simulate boundary` (parameters and seed in
                 `run.json`). For each (sigma_w^2, sigma_b^2) and width N, ensembles of random networks
@@ -48,7 +48,7 @@ enum BoundaryNotebook {
                     axes[0].axhline(0, color="gray", lw=0.8); axes[1].axhline(1, color="gray", lw=0.8)
                     axes[0].set_ylabel("$\\\\lambda$ per layer"); axes[1].set_ylabel("$\\\\hat\\\\chi_1$")
                     for ax in axes: ax.set_xlabel("$\\\\sigma_w^2$"); ax.legend()
-                fig.suptitle("Finite-width order/chaos boundary, \(activation.rawValue)")
+                fig.suptitle("Finite-width order/chaos boundary, \(activation.name)")
                 save(fig, "boundary")
                 """),
         ])

@@ -5,9 +5,9 @@ import RunOutput
 /// The notebook written beside a phase diagram's phase.csv.
 enum PhaseNotebook {
     static func document(activation: Activation) -> NotebookDocument {
-        NotebookDocument(name: "phase-\(activation.rawValue)", cells: [
+        NotebookDocument(name: "phase-\(activation.fileName)", cells: [
             .markdown("""
-                # Mean-field phase diagram: \(activation.rawValue)
+                # Mean-field phase diagram: \(activation.name)
 
                 Data: `phase.csv` beside this notebook, written by `neurodyn meanfield phase`
                 (parameters in `run.json`). sigma_w^2 and sigma_b^2 are variances. The line
@@ -40,7 +40,7 @@ enum PhaseNotebook {
                     ax.set_xlabel("$\\\\sigma_w^2$ (weight variance)")
                     ax.set_ylabel("$\\\\sigma_b^2$ (bias variance)")
                     ax.set_title(label + "  — white: $\\\\chi_1 = 1$")
-                fig.suptitle("Mean-field phase diagram, \(activation.rawValue)")
+                fig.suptitle("Mean-field phase diagram, \(activation.name)")
                 save(fig, "phase")
                 """),
         ])

@@ -1,4 +1,3 @@
-import Activations
 import Foundation
 import GSLKit
 
@@ -36,25 +35,31 @@ public struct QuadratureOptions: Sendable, Equatable {
     }
 
     /// Supported orders: 16 and 32.
-    var table: GaussLegendre { order == 32 ? .order32 : .order16 }
+    package var table: GaussLegendre { order == 32 ? .order32 : .order16 }
 }
 
 /// A composite quadrature rule for one Gaussian: nodes u_i and weights w_i with
 /// E[g(u)] ~ sum_i w_i g(u_i), u ~ N(mean, sd^2). Buffers are reused between builds.
-struct GaussianRule {
-    private(set) var nodes: [Double] = []
-    private(set) var weights: [Double] = []
+package struct GaussianRule {
+    package private(set) var nodes: [Double] = []
+    package private(set) var weights: [Double] = []
     /// The standard-normal coordinate y_i = (u_i - mean)/sd of each node (for Hermite projections).
-    private(set) var standardNodes: [Double] = []
+    package private(set) var standardNodes: [Double] = []
     private var cuts: [Double] = []
     private var panelCounts: [Int] = []
     private var cachedCuts: [Double] = []
     private var cachedCounts: [Int] = []
     private var cachedOrder = 0
 
-    var count: Int { nodes.count }
+    package var count: Int { nodes.count }
 
-    init() {
+    /// The most panels one rule has (65536 nodes at order 16).
+    package static let maxPanels = 4096
+    /// True when the last build needed more than ``maxPanels`` panels and got wider ones: its
+    /// result has not the rule's accuracy.
+    package private(set) var isTruncated = false
+
+    package init() {
         nodes.reserveCapacity(512)
         weights.reserveCapacity(512)
         standardNodes.reserveCapacity(512)
@@ -62,9 +67,10 @@ struct GaussianRule {
 
     /// Builds the rule for N(mean, sd^2) under `profile`; sd = 0 gives the point mass at mean.
     /// `maxStandardPanel`, if given, caps every panel's width in y (for oscillating integrands).
-    mutating func build(mean: Double, sd: Double, profile: QuadratureProfile,
+    package mutating func build(mean: Double, sd: Double, profile: QuadratureProfile,
                         options: QuadratureOptions, maxStandardPanel: Double = .infinity) {
         guard sd > 0 else {
+            isTruncated = false
             nodes.removeAll(keepingCapacity: true)
             weights.removeAll(keepingCapacity: true)
             standardNodes.removeAll(keepingCapacity: true)
@@ -74,7 +80,7 @@ struct GaussianRule {
             standardNodes.append(0)
             return
         }
-        let tail = options.tail
+        let tail = options.tail + profile.extraTail
         cuts.removeAll(keepingCapacity: true)
         cuts.append(-tail)
         cuts.append(tail)
@@ -92,6 +98,7 @@ struct GaussianRule {
         // The layout in y is the cuts and the panel count of each interval; when it is the one
         // built last (common along a Newton iteration), only the u-nodes change.
         panelCounts.removeAll(keepingCapacity: true)
+        var wanted = 0.0
         for k in 0..<(cuts.count - 1) {
             let a = cuts[k], b = cuts[k + 1]
             let middle = mean + sd * 0.5 * (a + b)
@@ -99,7 +106,19 @@ struct GaussianRule {
             for zone in profile.zones where Swift.abs(middle - zone.center) < zone.halfWidth {
                 width = Swift.min(width, zone.panelWidth * options.featureScale / sd)
             }
-            panelCounts.append(b > a ? Swift.max(1, Int((b - a) / width - 1e-9) + 1) : 0)
+            let count = b > a ? ((b - a) / width - 1e-9).rounded(.down) + 1 : 0
+            wanted += count
+            panelCounts.append(Int(Swift.min(Double(GaussianRule.maxPanels), count)))
+        }
+        // A zone's panels are fixed in u, so their number grows with sd: beyond maxPanels (an
+        // oscillating or polynomial phi at a huge variance) the panels widen and the rule is
+        // marked truncated, which the integrator reports instead of running out of memory.
+        isTruncated = wanted > Double(GaussianRule.maxPanels)
+        if isTruncated {
+            let total = panelCounts.reduce(0, +)
+            for k in panelCounts.indices where panelCounts[k] > 0 {
+                panelCounts[k] = Swift.max(1, panelCounts[k] * GaussianRule.maxPanels / total)
+            }
         }
         let order = options.order
         if cuts != cachedCuts || panelCounts != cachedCounts || order != cachedOrder {
