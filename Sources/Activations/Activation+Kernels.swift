@@ -5,12 +5,32 @@ import Foundation
 /// switch per loop instead of one per node). Families and formulas share ``FormulaKernel``.
 @usableFromInline package protocol ActivationKernel {
     func derivatives(_ u: Double) -> Activation.Derivatives
+    /// phi...phi^(degree) (the rest unspecified), for loops that need fewer than four
+    /// derivatives: a formula then runs Taylor mode at that degree.
+    func derivatives(_ u: Double, upTo degree: Int) -> Activation.Derivatives
+}
+
+extension ActivationKernel {
+    @inlinable @inline(__always) package func derivatives(_ u: Double, upTo degree: Int) -> Activation.Derivatives {
+        derivatives(u)
+    }
+
+    /// (phi, phi') alone.
+    @inlinable @inline(__always) package func valueAndSlope(_ u: Double) -> (Double, Double) {
+        let d = derivatives(u, upTo: 1)
+        return (d.d0, d.d1)
+    }
 }
 
 /// A loop body generic over the kernel; ``Activation/withKernel(_:)`` picks the kernel once.
 @usableFromInline package protocol KernelBody {
     associatedtype Output
     func run<K: ActivationKernel>(_ kernel: K) -> Output
+}
+
+struct EvaluateValueAndSlope: KernelBody {
+    let u: Double
+    @inline(__always) func run<K: ActivationKernel>(_ kernel: K) -> (Double, Double) { kernel.valueAndSlope(u) }
 }
 
 struct Evaluate: KernelBody {
@@ -142,6 +162,11 @@ extension Activation {
     @usableFromInline let formula: Formula
     @usableFromInline init(formula: Formula) { self.formula = formula }
     @usableFromInline func derivatives(_ u: Double) -> Activation.Derivatives { formula.derivatives(at: u) }
+    @usableFromInline func derivatives(_ u: Double, upTo degree: Int) -> Activation.Derivatives {
+        guard degree <= 1 else { return formula.derivatives(at: u) }
+        let (value, slope) = formula.valueAndSlope(at: u)
+        return .init(value, slope, 0, 0, 0)
+    }
 }
 
 @usableFromInline struct SinKernel: ActivationKernel {
@@ -169,9 +194,7 @@ struct ValuesAndSlopes: KernelBody {
     @inline(__always)
     func run<K: ActivationKernel>(_ kernel: K) {
         for k in 0..<z.count {
-            let d = kernel.derivatives(z[k])
-            values[k] = d.d0
-            slopes[k] = d.d1
+            (values[k], slopes[k]) = kernel.valueAndSlope(z[k])
         }
     }
 }

@@ -216,4 +216,9 @@ public struct Activation: Sendable, Hashable, CustomStringConvertible {
     public func derivatives(_ u: Double) -> Derivatives {
         withKernel(Evaluate(u: u))
     }
+
+    /// (phi(u), phi'(u)) alone: cheaper for a formula (Taylor mode at degree 1).
+    public func valueAndSlope(_ u: Double) -> (Double, Double) {
+        withKernel(EvaluateValueAndSlope(u: u))
+    }
 }

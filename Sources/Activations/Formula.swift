@@ -42,8 +42,13 @@ public struct Formula: Sendable, Hashable, CustomStringConvertible {
         case abs(Int)
         /// max/min of (a, b), switching on a - b (the tape position given).
         case max(Int, Int, difference: Int), min(Int, Int, difference: Int)
-        /// where(lhs OP rhs, then, else), switching on lhs - rhs.
-        case select(Comparison, difference: Int, then: Int, else: Int)
+        /// where(lhs OP rhs, then, else), switching on lhs - rhs: `decide` evaluates the
+        /// comparison (its value 1 or 0) and, evaluating lazily, jumps to the else branch when it
+        /// fails; `skip` ends the then branch by jumping past the else branch; `select` reads the
+        /// decision and takes the branch's value.
+        case decide(Comparison, difference: Int, elseStart: Int)
+        case skip(to: Int)
+        case select(decision: Int, then: Int, else: Int)
     }
 
     /// phi...phi'''' at x. `side` = +1 or -1 takes every switch whose switching function is
@@ -53,14 +58,29 @@ public struct Formula: Sendable, Hashable, CustomStringConvertible {
         series(at: x, side: side).derivatives
     }
 
-    /// The Taylor series of phi at x, and (through `switches`) the value of every switching function.
+    /// The Taylor series of phi at x. The branch of `where` not taken is skipped,
+    /// unless `switches` asks for the value of every switching function (then all are evaluated).
     func series(at x: Double, side: Double = 0, switches: ((Int, Double) -> Void)? = nil) -> TaylorSeries {
-        withUnsafeTemporaryAllocation(of: TaylorSeries.self, capacity: tape.count) { values in
-            for (position, instruction) in tape.enumerated() {
-                let result: TaylorSeries
-                switch instruction {
-                case .variable: result = TaylorSeries(variable: x)
-                case .constant(let c): result = TaylorSeries(constant: c)
+        evaluate(at: x, side: side, switches: switches)
+    }
+
+    /// (phi, phi') at x, in first-order forward mode.
+    public func valueAndSlope(at x: Double) -> (Double, Double) {
+        let d: DualNumber = evaluate(at: x, side: 0, switches: nil)
+        return (d.value, d.slope)
+    }
+
+    private func evaluate<N: FormulaNumber>(at x: Double, side: Double, switches: ((Int, Double) -> Void)?) -> N {
+        let lazy = switches == nil
+        return withUnsafeTemporaryAllocation(of: N.self, capacity: tape.count) { values in
+            let base = values.baseAddress!
+            var position = 0
+            while position < tape.count {
+                let result: N
+                var next = position + 1
+                switch tape[position] {
+                case .variable: result = N(variable: x)
+                case .constant(let c): result = N(constant: c)
                 case .add(let a, let b): result = values[a] + values[b]
                 case .subtract(let a, let b): result = values[a] - values[b]
                 case .multiply(let a, let b): result = values[a] * values[b]
@@ -75,7 +95,7 @@ public struct Formula: Sendable, Hashable, CustomStringConvertible {
                     result = Formula.sign(values[d], side) >= 0 ? values[a] : values[b]
                 case .min(let a, let b, let d):
                     result = Formula.sign(values[d], side) <= 0 ? values[a] : values[b]
-                case .select(let comparison, let d, let then, let otherwise):
+                case .decide(let comparison, let d, let elseStart):
                     let s = Formula.sign(values[d], side)
                     let holds = switch comparison {
                     case .greater: s > 0
@@ -83,9 +103,17 @@ public struct Formula: Sendable, Hashable, CustomStringConvertible {
                     case .less: s < 0
                     case .lessOrEqual: s <= 0
                     }
-                    result = holds ? values[then] : values[otherwise]
+                    result = N(constant: holds ? 1 : 0)
+                    if lazy && !holds { next = elseStart }
+                case .skip(let target):
+                    result = N(constant: 0)
+                    // Reached lazily only when the condition held: the else branch is not needed.
+                    if lazy { next = target }
+                case .select(let decision, let then, let otherwise):
+                    result = values[decision][0] == 1 ? values[then] : values[otherwise]
                 }
-                (values.baseAddress! + position).initialize(to: result)
+                (base + position).initialize(to: result)
+                position = next
             }
             if let switches {
                 for (index, position) in switchingFunctions.enumerated() { switches(index, values[position][0]) }
@@ -96,17 +124,17 @@ public struct Formula: Sendable, Hashable, CustomStringConvertible {
 
     /// The sign of a switching function at x: its value's, or where that is exactly 0 and a side
     /// is asked for, that of its first nonzero Taylor coefficient seen from the side.
-    private static func sign(_ s: TaylorSeries, _ side: Double) -> Double {
+    private static func sign<N: FormulaNumber>(_ s: N, _ side: Double) -> Double {
         if s[0] != 0 || side == 0 { return s[0] > 0 ? 1 : s[0] < 0 ? -1 : 0 }
         var power = side
-        for k in 1...TaylorSeries.order {
+        for k in 1...N.order {
             if s[k] != 0 { return s[k] * power > 0 ? 1 : -1 }
             power *= side
         }
         return 0
     }
 
-    private static func apply(_ f: Unary, _ u: TaylorSeries) -> TaylorSeries {
+    private static func apply<N: FormulaNumber>(_ f: Unary, _ u: N) -> N {
         switch f {
         case .exp: u.exp
         case .log: u.log

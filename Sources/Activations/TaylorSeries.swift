@@ -12,7 +12,6 @@ public struct TaylorSeries: Sendable, Equatable {
     /// c0...c4 in lanes 0...4 (lanes 5...7 unused, zero).
     public var coefficients: SIMD8<Double>
 
-    public static let order = 4
 
     @inlinable public init(_ coefficients: SIMD8<Double>) { self.coefficients = coefficients }
 
@@ -33,6 +32,8 @@ public struct TaylorSeries: Sendable, Equatable {
         get { coefficients[k] }
         set { coefficients[k] = newValue }
     }
+
+    public static var order: Int { 4 }
 
     @inlinable public var value: Double { coefficients[0] }
 
@@ -205,5 +206,83 @@ extension TaylorSeries {
     public var erf: Self {
         let gaussian = 1.1283791670955126 * (-(self * self)).exp
         return integrating(value: Foundation.erf(self[0]), slope: gaussian)
+    }
+}
+
+/// The numbers a formula's tape is evaluated in: ``TaylorSeries`` for all four derivatives,
+/// ``DualNumber`` for phi and phi' alone (the loops of E[phi phi] and E[phi' phi'], five times
+/// cheaper). One evaluator (``Formula``) serves both.
+public protocol FormulaNumber: Sendable {
+    init(constant: Double)
+    init(variable x0: Double)
+    /// Coefficient k of the Taylor series (u^(k)/k!), k = 0...order.
+    subscript(k: Int) -> Double { get }
+    static var order: Int { get }
+    static func + (a: Self, b: Self) -> Self
+    static func - (a: Self, b: Self) -> Self
+    static prefix func - (a: Self) -> Self
+    static func * (a: Self, b: Self) -> Self
+    static func / (a: Self, b: Self) -> Self
+    var exp: Self { get }
+    var expm1: Self { get }
+    var log: Self { get }
+    var log1p: Self { get }
+    var squareRoot: Self { get }
+    func power(_ r: Double) -> Self
+    var sinAndCos: (sin: Self, cos: Self) { get }
+    var tanh: Self { get }
+    var sigmoid: Self { get }
+    var softplus: Self { get }
+    var erf: Self { get }
+}
+
+extension TaylorSeries: FormulaNumber {}
+
+/// u + u' t: first-order forward mode.
+public struct DualNumber: FormulaNumber, Equatable {
+    public var value: Double
+    public var slope: Double
+
+    @inlinable public init(_ value: Double, _ slope: Double) { (self.value, self.slope) = (value, slope) }
+    @inlinable public init(constant: Double) { self.init(constant, 0) }
+    @inlinable public init(variable x0: Double) { self.init(x0, 1) }
+    @inlinable public subscript(k: Int) -> Double { k == 0 ? value : slope }
+    public static var order: Int { 1 }
+
+    @inlinable public static func + (a: Self, b: Self) -> Self { Self(a.value + b.value, a.slope + b.slope) }
+    @inlinable public static func - (a: Self, b: Self) -> Self { Self(a.value - b.value, a.slope - b.slope) }
+    @inlinable public static prefix func - (a: Self) -> Self { Self(-a.value, -a.slope) }
+    @inlinable public static func * (a: Self, b: Self) -> Self { Self(a.value * b.value, a.slope * b.value + a.value * b.slope) }
+    @inlinable public static func / (a: Self, b: Self) -> Self {
+        let w = a.value / b.value
+        return Self(w, (a.slope - w * b.slope) / b.value)
+    }
+    public var exp: Self { let e = Foundation.exp(value); return Self(e, e * slope) }
+    public var expm1: Self { Self(Foundation.expm1(value), Foundation.exp(value) * slope) }
+    public var log: Self { Self(Foundation.log(value), slope / value) }
+    public var log1p: Self { Self(Foundation.log1p(value), slope / (1 + value)) }
+    public var squareRoot: Self { let r = value.squareRoot(); return Self(r, slope / (2 * r)) }
+    public func power(_ r: Double) -> Self {
+        if r == r.rounded(), Swift.abs(r) <= 64 {
+            var result = Self(constant: 1), base = self, n = Int(Swift.abs(r))
+            while n > 0 {
+                if n & 1 == 1 { result = result * base }
+                base = base * base
+                n >>= 1
+            }
+            return r < 0 ? Self(constant: 1) / result : result
+        }
+        let w = Foundation.pow(value, r)
+        return Self(w, r * w / value * slope)
+    }
+    public var sinAndCos: (sin: Self, cos: Self) {
+        let s = Foundation.sin(value), c = Foundation.cos(value)
+        return (Self(s, c * slope), Self(c, -s * slope))
+    }
+    public var tanh: Self { let d = TanhKernel().derivatives(value); return Self(d.d0, d.d1 * slope) }
+    public var sigmoid: Self { let d = SigmoidKernel().derivatives(value); return Self(d.d0, d.d1 * slope) }
+    public var softplus: Self { let d = SoftplusKernel().derivatives(value); return Self(d.d0, d.d1 * slope) }
+    public var erf: Self {
+        Self(Foundation.erf(value), 1.1283791670955126 * Foundation.exp(-value * value) * slope)
     }
 }

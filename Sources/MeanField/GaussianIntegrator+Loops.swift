@@ -34,9 +34,9 @@ struct SmoothLoop: KernelBody {
     func run<K: ActivationKernel>(_ kernel: K) -> (Double, Double) {
         var v0 = 0.0, v1 = 0.0
         for i in 0..<nodes.count {
-            let d = kernel.derivatives(nodes[i])
-            v0 += weights[i] * d.d0
-            v1 += weights[i] * d.d1
+            let (phi, slope) = kernel.valueAndSlope(nodes[i])
+            v0 += weights[i] * phi
+            v1 += weights[i] * slope
         }
         return (v0, v1)
     }
@@ -58,8 +58,8 @@ struct ParityLoop: KernelBody {
         even.reserveCapacity(nodes.count / 2 + 1)
         odd.reserveCapacity(nodes.count / 2 + 1)
         for i in 0..<nodes.count where standardNodes[i] >= 0 {
-            let plus = kernel.derivatives(nodes[i]).d0
-            let minus = isOdd ? -plus : kernel.derivatives(-nodes[i]).d0
+            let plus = kernel.valueAndSlope(nodes[i]).0
+            let minus = isOdd ? -plus : kernel.valueAndSlope(-nodes[i]).0
             let w = standardNodes[i] == 0 ? weights[i] : 2 * weights[i]
             y.append(standardNodes[i])
             even.append(0.5 * w * (plus + minus))
@@ -78,7 +78,7 @@ struct LengthMapLoop: KernelBody {
     func run<K: ActivationKernel>(_ kernel: K) -> (Double, Double) {
         var phi2 = 0.0, slope = 0.0
         for i in 0..<nodes.count {
-            let d = kernel.derivatives(nodes[i])
+            let d = kernel.derivatives(nodes[i], upTo: 2)
             phi2 += weights[i] * d.d0 * d.d0
             slope += weights[i] * (d.d1 * d.d1 + d.d0 * d.d2)
         }

@@ -200,7 +200,7 @@ public final class GaussianIntegrator {
         inner.build(mean: m, sd: s, profile: profile, options: options)
         if inner.isTruncated { truncatedRules += 1 }
         for i in 0..<inner.count {
-            let phi = activation.derivatives(inner.nodes[i]).d0, w = inner.weights[i]
+            let phi = activation.valueAndSlope(inner.nodes[i]).0, w = inner.weights[i]
             let phi2 = phi * phi
             powers[1] += w * phi
             powers[2] += w * phi2
@@ -213,10 +213,7 @@ public final class GaussianIntegrator {
     /// (E[phi(m + s y)], E[phi'(m + s y)]), y ~ N(0, 1).
     @inline(__always)
     private func smoothed(mean m: Double, sd s: Double) -> (Double, Double) {
-        if s == 0 {
-            let d = activation.derivatives(m)
-            return (d.d0, d.d1)
-        }
+        if s == 0 { return activation.valueAndSlope(m) }
         inner.build(mean: m, sd: s, profile: profile, options: options)
         if inner.isTruncated { truncatedRules += 1 }
         return inner.nodes.withUnsafeBufferPointer { nodes in

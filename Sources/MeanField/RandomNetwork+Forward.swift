@@ -229,7 +229,7 @@ struct LayerInputLoop: KernelBody {
     func run<K: ActivationKernel>(_ kernel: K) -> Void {
         let b = batch
         if plan.states.count == b {
-            for k in 0..<(rows * b) { output[k] = kernel.derivatives(state[k]).d0 }
+            for k in 0..<(rows * b) { output[k] = kernel.valueAndSlope(state[k]).0 }
             return
         }
         // phi' and phi'' of each state, evaluated once per row and shared by its derivative
