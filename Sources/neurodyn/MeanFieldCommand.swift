@@ -15,7 +15,7 @@ struct MeanFieldCommand: ParsableCommand {
             (> 1). Gaussian expectations are exact closed forms (linear, relu, erf, sin) or
             composite Gauss-Legendre quadrature accurate to ~1e-14.
             """,
-        subcommands: [Point.self, Iterate.self, Critical.self, Phase.self, FiniteWidth.self]
+        subcommands: [Point.self, Iterate.self, Critical.self, Phase.self, FiniteWidth.self, Kernel.self]
     )
 }
 

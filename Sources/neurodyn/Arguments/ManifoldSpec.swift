@@ -45,33 +45,11 @@ struct ManifoldSpec {
             form = .shape(.helix(height: try number(1), turns: Int(turns)))
         case "plane" where parts.count == 2: form = .shape(.planePatch(halfWidth: try number(1)))
         case "data" where parts.count == 2 || parts.count == 3 && parts[2] == "open":
-            let (data, dimension) = try readPoints(parts[1])
+            let (data, dimension) = try PointsFile.read(parts[1])
             form = .polyline(data: data, dimension: dimension, closed: parts.count == 2)
         default:
             throw ValidationError("expected sphere, ellipse:RATIO, helix:HEIGHT:TURNS, plane:HALF_WIDTH or data:FILE[:open]")
         }
         return ManifoldSpec(text: text, form: form)
-    }
-
-    /// Points of R^D from a text file: one per line, values separated by commas or spaces; blank
-    /// lines and lines starting with '#' are skipped.
-    static func readPoints(_ path: String) throws -> (data: [Double], dimension: Int) {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-            throw ValidationError("cannot read the data file '\(path)'")
-        }
-        var data: [Double] = [], dimension: Int?
-        for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let trimmed = line.trimmingCharacters(in: .whitespaces)
-            if trimmed.isEmpty || trimmed.hasPrefix("#") { continue }
-            let fields = trimmed.split { $0 == "," || $0 == " " || $0 == "\t" }
-            let values = fields.compactMap { Double($0) }
-            guard values.count == fields.count, values.allSatisfy(\.isFinite), dimension == nil || dimension == values.count else {
-                throw ValidationError("line \(number + 1) of '\(path)' must hold \(dimension.map(String.init) ?? "the same number of") finite numbers")
-            }
-            dimension = values.count
-            data += values
-        }
-        guard let dimension else { throw ValidationError("'\(path)' holds no points") }
-        return (data, dimension)
     }
 }
