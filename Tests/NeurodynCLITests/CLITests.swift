@@ -95,6 +95,34 @@ struct CLI {
         #expect(critical.status == 0, "\(critical.stderr)")
     }
 
+    /// meanfield kernel: relu's one-hidden-layer NNGP is the arc-cosine kernel of the inputs, the
+    /// NTK's diagonal Sigma^2 + chi Sigma^1, the .npy files hold the same numbers, bad files are named.
+    @Test func kernelOfADataset() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("kernel-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let inputs = directory.appendingPathComponent("x.csv")
+        try "1,0\n0.6,0.8\n-1,0.5\n".write(to: inputs, atomically: true, encoding: .utf8)
+        let result = try CLI.run(["meanfield", "kernel", "--activation", "relu", "--sigma-w2", "2", "--sigma-b2", "0", "--depth", "2",
+                                  "--inputs", inputs.path, "--format", "json", "--out", directory.path, "--quiet"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let json = try #require(result.json)
+        let nngp = try #require(json["nngp"] as? [[Double]]), ntk = try #require(json["ntk"] as? [[Double]])
+        #expect(json["activation"] as? String == "relu" && json["layer"] as? Int == 2 && json["inputs"] as? Int == 3)
+        // Sigma^1 = x.x (sigma_w^2/d = 1); Sigma^2 = (sqrt(q1 q2)/pi)(sin t + (pi - t) cos t); x0, x1: c = 0.6.
+        let t = acos(0.6)
+        #expect(abs(nngp[0][1] - (sin(t) + (Double.pi - t) * 0.6) / Double.pi) < 1e-15)
+        #expect(abs(ntk[0][0] - (1 + 1)) < 1e-15)  // Sigma^2_00 = 1, chi = 2 x 1/2 = 1, Theta^1 = 1
+        let npy = try Data(contentsOf: directory.appendingPathComponent("nngp.npy"))
+        #expect(npy.prefix(6) == Data([0x93] + Array("NUMPY".utf8)) && npy.count == 128 + 9 * 8)
+        let first = npy.subdata(in: 136..<144).withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) }
+        #expect(Double(bitPattern: UInt64(littleEndian: first)) == nngp[0][1])
+        try "1,0\n0.6\n".write(to: inputs, atomically: true, encoding: .utf8)
+        let ragged = try CLI.run(["meanfield", "kernel", "--activation", "relu", "--sigma-w2", "2", "--sigma-b2", "0", "--depth", "2",
+                                  "--inputs", inputs.path])
+        #expect(ragged.status == 64 && ragged.stderr.contains("line 2"), "\(ragged.stderr)")
+    }
+
     @Test func infiniteValuesAreNullInJSON() throws {
         let result = try CLI.run(["meanfield", "point", "--activation", "relu", "--sigma-w2", "1", "--sigma-b2", "0.5", "--format", "json"])
         #expect(result.status == 0)
