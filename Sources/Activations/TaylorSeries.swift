@@ -151,15 +151,7 @@ extension TaylorSeries {
     /// u^r for a constant r: integer r by repeated products (any sign of u), otherwise
     /// k u_0 w_k = sum_{j=1}^k ((r + 1) j - k) u_j w_{k-j} (u_0 > 0).
     public func power(_ r: Double) -> Self {
-        if r == r.rounded(), Swift.abs(r) <= 64 {
-            var result = Self(constant: 1), base = self, n = Int(Swift.abs(r))
-            while n > 0 {
-                if n & 1 == 1 { result = result * base }
-                base = base * base
-                n >>= 1
-            }
-            return r < 0 ? Self(constant: 1) / result : result
-        }
+        if let integer = integerPower(r) { return integer }
         var w = Self(constant: Foundation.pow(self[0], r))
         for k in 1...Self.order {
             var sum = 0.0
@@ -263,15 +255,7 @@ public struct DualNumber: FormulaNumber, Equatable {
     public var log1p: Self { Self(Foundation.log1p(value), slope / (1 + value)) }
     public var squareRoot: Self { let r = value.squareRoot(); return Self(r, slope / (2 * r)) }
     public func power(_ r: Double) -> Self {
-        if r == r.rounded(), Swift.abs(r) <= 64 {
-            var result = Self(constant: 1), base = self, n = Int(Swift.abs(r))
-            while n > 0 {
-                if n & 1 == 1 { result = result * base }
-                base = base * base
-                n >>= 1
-            }
-            return r < 0 ? Self(constant: 1) / result : result
-        }
+        if let integer = integerPower(r) { return integer }
         let w = Foundation.pow(value, r)
         return Self(w, r * w / value * slope)
     }
@@ -284,5 +268,19 @@ public struct DualNumber: FormulaNumber, Equatable {
     public var softplus: Self { let d = SoftplusKernel().derivatives(value); return Self(d.d0, d.d1 * slope) }
     public var erf: Self {
         Self(Foundation.erf(value), 1.1283791670955126 * Foundation.exp(-value * value) * slope)
+    }
+}
+
+extension FormulaNumber {
+    /// u^r for a whole r with |r| <= 64 by repeated squaring (exact for any sign of u); nil otherwise.
+    func integerPower(_ r: Double) -> Self? {
+        guard r == r.rounded(), Swift.abs(r) <= 64 else { return nil }
+        var result = Self(constant: 1), base = self, n = Int(Swift.abs(r))
+        while n > 0 {
+            if n & 1 == 1 { result = result * base }
+            base = base * base
+            n >>= 1
+        }
+        return r < 0 ? Self(constant: 1) / result : result
     }
 }
