@@ -11,9 +11,14 @@ import GSLKit
 ///   Sigma^1 = sigma_w^2 x_i . x_j / d + sigma_b^2,   Theta^1 = Sigma^1,
 ///   Sigma^{l+1} = sigma_w^2 E[phi(u) phi(v)] + sigma_b^2,
 ///   Theta^{l+1} = Sigma^{l+1} + sigma_w^2 E[phi'(u) phi'(v)] Theta^l,
-/// with (u, v) ~ N(0, [[Sigma^l_ii, Sigma^l_ij], [Sigma^l_ij, Sigma^l_jj]]). Both expectations
-/// come from one ``GaussianIntegrator/cross(q11:q22:c:)`` per pair and layer (closed forms where
-/// the activation has them), each pair once (the matrices are symmetric).
+/// with (u, v) ~ N(0, [[Sigma^l_ii, Sigma^l_ij], [Sigma^l_ij, Sigma^l_jj]]), each pair once (the
+/// matrices are symmetric). Routes: closed forms where the activation has them; otherwise, for a
+/// smooth phi, the Hermite expansion (Mehler) with unequal variances,
+///   E[phi(u) phi(v)] = sum_n a_n(q_i) a_n(q_j) c^n, E[phi'(u) phi'(v)] = sum_n n a_n(q_i) a_n(q_j) c^{n-1} / sqrt(q_i q_j),
+/// a_n(q) = E[phi(sqrt(q) z) h_n(z)] projected once per input and layer (``MehlerSeries``, order
+/// 256), accepted for a pair when the Cauchy-Schwarz tail bounds |c|^{N+1} sqrt(R0_i R0_j) and
+/// |c|^N sqrt(R1_i R1_j) (Parseval residuals) are below 1e-14 of the moments' scale; and
+/// ``GaussianIntegrator/cross(q11:q22:c:)``, the two-dimensional quadrature, for every other pair.
 public struct DatasetKernels: Sendable {
     /// The number of inputs n; every matrix is n x n, row-major.
     public var count: Int
@@ -68,10 +73,12 @@ extension MeanFieldModel {
             result.nngp.append(sigma); result.ntk.append(theta); result.layers.append(1)
         }
         let total = (depth - 1) * n
+        let useHermite = method == .automatic && !activation.hasClosedFormCross && activation.breakpoints.isEmpty
         for layer in stride(from: 2, through: depth, by: 1) {
             let nextSigma = SharedResults<Double>(repeating: 0, count: n * n)
             let nextTheta = SharedResults<Double>(repeating: 0, count: n * n)
             let previousSigma = sigma, previousTheta = theta
+            let hermite = useHermite ? hermiteProjections(diagonal: (0..<n).map { sigma[$0 * n + $0] }, threads: threads) : nil
             let done = (layer - 2) * n
             var layerProgress: ProgressHandler?
             if let progress { layerProgress = { k, _ in progress(done + k, total) } }
@@ -83,7 +90,8 @@ extension MeanFieldModel {
                     let scale = (qi * qj).squareRoot()
                     let c = scale > 0 ? Swift.min(1, Swift.max(-1, qij / scale)) : 0
                     // The diagonal is the length map itself: E[phi^2], E[phi'^2] at Sigma_ii.
-                    let m = i == j ? integrator.length(q: qi).crossAtOne : integrator.cross(q11: qi, q22: qj, c: c)
+                    let m = i == j ? integrator.length(q: qi).crossAtOne
+                        : hermite.flatMap { $0.cross(i, j, c: c) } ?? integrator.cross(q11: qi, q22: qj, c: c)
                     let s = sigmaW2 * m.phiPhi + sigmaB2
                     let t = s + sigmaW2 * m.dphiDphi * previousTheta[i * n + j]
                     nextSigma[i * n + j] = s
@@ -101,6 +109,52 @@ extension MeanFieldModel {
             }
         }
         return result
+    }
+}
+
+/// Every input's Hermite projections at one layer, for the Mehler route of ``DatasetKernels``.
+struct HermiteProjections: Sendable {
+    static let order = 256
+    static let tolerance = 1e-14
+    var series: [MehlerSeries]
+    var moments: [LengthMoments]
+
+    /// (E[phi phi], E[phi' phi']) for inputs i and j at correlation c, or nil when the series'
+    /// tail bound does not meet the tolerance (or a variance is 0).
+    func cross(_ i: Int, _ j: Int, c: Double) -> CrossMoments? {
+        let a = series[i], b = series[j]
+        guard a.q > 0, b.q > 0 else { return nil }
+        let r0 = (a.residual, b.residual), r1 = (a.derivativeResidual, b.derivativeResidual)
+        let scale0 = (moments[i].phi2 * moments[j].phi2).squareRoot()
+        let scale1 = (a.q * moments[i].dphi2 * b.q * moments[j].dphi2).squareRoot()
+        // A residual below -1e-13 of its scale is a projection error, not a tail.
+        guard r0.0 > -1e-13 * moments[i].phi2, r0.1 > -1e-13 * moments[j].phi2,
+              r1.0 > -1e-13 * a.q * moments[i].dphi2, r1.1 > -1e-13 * b.q * moments[j].dphi2 else { return nil }
+        let power = Foundation.pow(Swift.abs(c), Double(HermiteProjections.order))
+        let tail0 = power * Swift.abs(c) * (Swift.max(0, r0.0) * Swift.max(0, r0.1)).squareRoot()
+        let tail1 = power * (Swift.max(0, r1.0) * Swift.max(0, r1.1)).squareRoot()
+        guard tail0 <= HermiteProjections.tolerance * scale0, tail1 <= HermiteProjections.tolerance * scale1 else { return nil }
+        var value = 0.0, derivative = 0.0
+        for k in stride(from: a.projections.count - 1, through: 0, by: -1) {
+            derivative = derivative * c + value
+            value = value * c + a.projections[k] * b.projections[k]
+        }
+        return CrossMoments(phiPhi: value, dphiDphi: derivative / (a.q * b.q).squareRoot())
+    }
+}
+
+extension MeanFieldModel {
+    /// The projections of every input at variances `diagonal`, in parallel.
+    func hermiteProjections(diagonal: [Double], threads: Int?) -> HermiteProjections {
+        let series = SharedResults<MehlerSeries?>(repeating: nil, count: diagonal.count)
+        let moments = SharedResults<LengthMoments?>(repeating: nil, count: diagonal.count)
+        parallelTasks(count: diagonal.count, threads: threads) { i in
+            let integrator = GaussianIntegrator(activation: activation)
+            let m = integrator.length(q: diagonal[i])
+            moments[i] = m
+            series[i] = MehlerSeries(integrator: integrator, q: diagonal[i], order: HermiteProjections.order, moments: m)
+        }
+        return HermiteProjections(series: series.array.map { $0! }, moments: moments.array.map { $0! })
     }
 }
 

@@ -14,6 +14,9 @@ public struct MehlerSeries: Sendable {
     public let q: Double
     /// b_n, n = 0...N.
     public let coefficients: [Double]
+    /// a_n = E[phi(sqrt(q) z) h_n(z)], n = 0...N (b_n = a_n^2): with them, E[phi(u) phi(v)] for
+    /// unequal variances is sum_n a_n(q1) a_n(q2) c^n (``DatasetKernels``).
+    public let projections: [Double]
     /// R0 and R1 above.
     public let residual: Double
     public let derivativeResidual: Double
@@ -51,7 +54,7 @@ public struct MehlerSeries: Sendable {
         let y4 = pack(y), even4 = pack(even), odd4 = pack(odd)
         var h = [SIMD4<Double>](repeating: SIMD4(repeating: 1), count: lanes)
         var hPrevious = [SIMD4<Double>](repeating: .zero, count: lanes)
-        var b = [Double](repeating: 0, count: order + 1)
+        var b = [Double](repeating: 0, count: order + 1), a = b
         y4.withUnsafeBufferPointer { y in
             even4.withUnsafeBufferPointer { even in
                 odd4.withUnsafeBufferPointer { odd in
@@ -69,6 +72,7 @@ public struct MehlerSeries: Sendable {
                                     hPrevious[k] = current
                                 }
                                 let projection = sum.sum()
+                                a[n] = projection
                                 b[n] = projection * projection
                             }
                         }
@@ -77,6 +81,7 @@ public struct MehlerSeries: Sendable {
             }
         }
         coefficients = b
+        projections = a
         var sum = 0.0, weightedSum = 0.0
         for n in stride(from: order, through: 0, by: -1) {
             sum += b[n]

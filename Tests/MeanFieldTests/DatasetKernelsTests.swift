@@ -118,3 +118,23 @@ import TestSupport
         }
     }
 }
+
+/// The Mehler route (smooth phi without closed forms) against the two-dimensional quadrature.
+@Suite struct DatasetKernelsHermiteTests {
+    @Test(arguments: [("tanh", 1.5, 0.1), ("tanh", 4, 0.05), ("swish", 2, 0.1), ("softplus", 1.2, 0.3), ("mish", 1.8, 0.05),
+                      ("x*erf(x)", 0.4, 0.1)])
+    func mehlerAgreesWithTheTwoDimensionalQuadrature(name: String, w: Double, b: Double) throws {
+        let activation = try Activation(parsing: name)
+        let model = try MeanFieldModel(activation: activation, sigmaW2: w, sigmaB2: b)
+        var inputs = DatasetKernelsTests.inputs
+        inputs[13] = 0.3
+        let mehler = try model.datasetKernels(inputs: inputs, dimension: 3, depth: 6, allLayers: true)
+        let direct = try model.datasetKernels(inputs: inputs, dimension: 3, depth: 6, allLayers: true, method: .quadrature)
+        for k in mehler.layers.indices {
+            let largestNNGP = direct.nngp[k].map(abs).max()!, largestNTK = direct.ntk[k].map(abs).max()!
+            #expect(maxAbsError(mehler.nngp[k], direct.nngp[k]) < 1e-13 * largestNNGP, "\(name) NNGP layer \(mehler.layers[k])")
+            #expect(maxAbsError(mehler.ntk[k], direct.ntk[k]) < 1e-13 * Double(mehler.layers[k]) * largestNTK,
+                    "\(name) NTK layer \(mehler.layers[k])")
+        }
+    }
+}
