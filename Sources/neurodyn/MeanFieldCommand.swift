@@ -39,7 +39,12 @@ extension MeanFieldCommand {
                 words. quadrature_error: the largest relative change of E[phi^2], E[phi'^2] (at q*)
                 and E[phi phi], E[phi' phi'] (at q*, c*) when every panel is halved and the order
                 doubled (0 where closed forms answer); quadrature_met_accuracy: it is <= 1e-11 and
-                no rule hit its panel cap (a warning says so otherwise).
+                no rule hit its panel cap (a warning says so otherwise). The NTK at the fixed point
+                (NTK parameterization): ntk_diagonal_growth = chi1 (Theta_11 -> q* + chi1 Theta_11),
+                ntk_diagonal_limit = q*/(1 - chi1) (null unless ordered), ntk_offdiagonal_limit =
+                q* c*/(1 - chi_c), ntk_correlation_limit (1 ordered, 0 chaotic, null critical) and
+                xi_ntk, the layers over which Theta_12/Theta_11 approaches it (xi_c ordered,
+                1/ln chi1 chaotic).
                 """)
 
         @OptionGroup var model: ModelOptions
@@ -62,6 +67,7 @@ extension MeanFieldCommand {
                 throw CommandFailure("\(error); the length map has stable fixed points elsewhere: \(all.summary) (choose --q0 in a basin)")
             }
             let check = model.quadratureCheck(p, using: integrator)
+            let ntk = p.neuralTangentKernel
             if !check.metAccuracy {
                 printWarning("the quadrature did not meet its accuracy at this point: n-versus-2n difference \(check.error)" +
                              (check.truncatedRules > 0 ? ", \(check.truncatedRules) rules capped at their panel limit" : ""))
@@ -76,7 +82,10 @@ extension MeanFieldCommand {
                 let every: [(String, JSONValue)] = [
                     ("fixed_points", all?.json ?? .null), ("multistable", all.map { .bool($0.isMultistable) } ?? .null),
                     ("diverges_above", all?.divergesAbove.map(JSONValue.number) ?? .null),
-                    ("quadrature_error", .number(check.error)), ("quadrature_met_accuracy", .bool(check.metAccuracy))]
+                    ("quadrature_error", .number(check.error)), ("quadrature_met_accuracy", .bool(check.metAccuracy)),
+                    ("ntk_diagonal_growth", .number(ntk.diagonalGrowth)), ("ntk_diagonal_limit", .optional(ntk.diagonalLimit)),
+                    ("ntk_offdiagonal_limit", .optional(ntk.offDiagonalLimit)), ("ntk_correlation_limit", .optional(ntk.correlationLimit)),
+                    ("xi_ntk", .number(ntk.correlationDepthScale))]
                 let numbers: [(String, JSONValue)] = fields.map { ($0.0, .number($0.1)) }
                 JSONValue.object([("activation", .string(model.activation.name))] + numbers + [("phase", .string(p.phase.rawValue))]
                     + every).print()

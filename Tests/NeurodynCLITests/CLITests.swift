@@ -44,7 +44,8 @@ struct CLI {
         let result = try CLI.run(["meanfield", "point", "--activation", "erf", "--sigma-w2", "3", "--sigma-b2", "0.05", "--format", "json"])
         #expect(result.status == 0)
         let json = try #require(result.json)
-        for key in ["activation", "sigma_w2", "sigma_b2", "q_star", "chi1", "chi2", "v_prime", "xi_q", "c_star", "chi_c", "xi_c", "phase"] {
+        for key in ["activation", "sigma_w2", "sigma_b2", "q_star", "chi1", "chi2", "v_prime", "xi_q", "c_star", "chi_c", "xi_c", "phase",
+                    "ntk_diagonal_growth", "ntk_offdiagonal_limit", "ntk_correlation_limit", "xi_ntk"] {
             #expect(json[key] != nil, "missing \(key)")
         }
         #expect(json["phase"] as? String == "chaotic")
