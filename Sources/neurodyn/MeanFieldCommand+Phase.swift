@@ -11,7 +11,8 @@ extension MeanFieldCommand {
             abstract: "Phase diagram over a (sigma_w^2, sigma_b^2) grid, in parallel on all cores.",
             discussion: """
                 Writes DIR/phase.csv (one row per point: sigma_w2, sigma_b2, q_star, chi1, c_star,
-                chi_c, xi_q, xi_c, status; empty cells for infinite or missing values), DIR/run.json
+                chi_c, xi_q, xi_c, status, then the NTK at the fixed point: ntk_diagonal_limit,
+                ntk_offdiagonal_limit, xi_ntk as in `point`; empty cells for infinite or missing values), DIR/run.json
                 (parameters, versions, time) and DIR/phase.ipynb (heat maps of q*, chi_1 with the
                 chi_1 = 1 line, c* and xi_c). A point without a solution gets a status
                 (no_fixed_point, no_convergence) instead of stopping the sweep. Ranges are
@@ -92,13 +93,17 @@ extension MeanFieldCommand {
 extension MeanFieldCommand.Phase {
     /// phase.csv's rows: one per point, in the order given.
     static func table(_ points: [PhasePoint]) -> CSVTable {
-        var table = CSVTable(columns: ["sigma_w2", "sigma_b2", "q_star", "chi1", "c_star", "chi_c", "xi_q", "xi_c", "status"])
+        // The NTK at the fixed point follows the original columns (PointAnalysis.neuralTangentKernel).
+        var table = CSVTable(columns: ["sigma_w2", "sigma_b2", "q_star", "chi1", "c_star", "chi_c", "xi_q", "xi_c", "status",
+                                       "ntk_diagonal_limit", "ntk_offdiagonal_limit", "xi_ntk"])
         for point in points {
             let a = point.analysis
             let values: [Double?] = [a?.qStar, a?.chi1, a?.cStar, a?.chiC, a?.xiQ, a?.xiC]
             var row: [CSVTable.Cell] = [.number(point.sigmaW2), .number(point.sigmaB2)]
             row += values.map { CSVTable.Cell.number($0 ?? .nan) }
             row.append(.text(point.status.rawValue))
+            let ntk = a?.neuralTangentKernel
+            row += [ntk?.diagonalLimit, ntk?.offDiagonalLimit, ntk?.correlationDepthScale].map { CSVTable.Cell.number($0 ?? .nan) }
             table.append(row)
         }
         return table

@@ -190,7 +190,7 @@ struct CLI {
         #expect(result.json?["points"] as? Int == 60)
         let csv = try String(contentsOf: directory.appendingPathComponent("phase.csv"), encoding: .utf8)
         let lines = csv.split(separator: "\n")
-        #expect(lines.first == "sigma_w2,sigma_b2,q_star,chi1,c_star,chi_c,xi_q,xi_c,status")
+        #expect(lines.first == "sigma_w2,sigma_b2,q_star,chi1,c_star,chi_c,xi_q,xi_c,status,ntk_diagonal_limit,ntk_offdiagonal_limit,xi_ntk")
         #expect(lines.count == 61)
         #expect(!csv.contains("nan"))
         let notebook = try JSONSerialization.jsonObject(with: Data(contentsOf: directory.appendingPathComponent("phase.ipynb"))) as! [String: Any]
