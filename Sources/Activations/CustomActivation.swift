@@ -8,7 +8,8 @@ import GSLKit
 /// |x| = 64 and the powers 2^7...2^40 (|u| up to 1e12, the nodes of q up to 1e22).
 /// - Breakpoints: each switch's switching function (``Formula``) changing sign between scan
 ///   points is bisected to adjacent doubles; the one-sided limits there decide whether a
-///   derivative jumps. A jump of phi itself is refused (chi_1 would be infinite).
+///   derivative jumps. A jump of phi itself is refused (chi_1 would be infinite). Two sign changes
+///   between the same pair of scan points (closer than 1/64 near 0) cancel and go unseen.
 /// - Finiteness: phi...phi'''' must be finite at every scan point (log(x) is not).
 /// - Growth: the slope of log|phi| against log|x| between 2^39 and 2^40; linear tails keep
 ///   their slopes (difference quotients there); beyond |x|^16 is refused.

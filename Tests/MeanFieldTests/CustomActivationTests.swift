@@ -138,7 +138,7 @@ import TestSupport
     }
 
     /// A decreasing length map (the gaussian activation): V'(q*) < 0 and the depth scale uses |V'|.
-    @Test func decreasingLengthMapsAreStableOnlyAboveMinusOne() throws {
+    @Test func decreasingLengthMapsHaveANegativeSlopeAndUseItsSize() throws {
         let gaussian = try Activation(parsing: "gaussian")
         let integrator = GaussianIntegrator(activation: gaussian)
         let model = try MeanFieldModel(activation: gaussian, sigmaW2: 1.5, sigmaB2: 0.1)
